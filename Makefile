@@ -1,0 +1,64 @@
+# The command surface: `make run` and `make test` do all the set-up.
+# Targets: install, train, run, test, bench, clean. Settings below can be
+# overridden from the environment, e.g. `RASA_PORT=5010 make run`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10; pyenv's shim may not be active, so also look
+# in pyenv's own folder.
+PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
+	  "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_MODEL := .spacy/en_imago_lookup
+MODEL := models/imago.tar.gz
+
+export RASA_HOST ?= 127.0.0.1
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export TRACKER_DB ?= .state/tracker.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help install train run test bench clean
+
+help:
+	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
+	@echo "make test   install if needed, then every test"
+	@echo "make bench  latency, throughput, memory and start-up figures"
+
+install: $(VENV)/.installed $(SPACY_MODEL)/meta.json
+
+$(VENV)/.installed: requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it or set PYTHON=/path/to/python3.10"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip check
+	touch $@
+
+$(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(VENV)/.installed
+	$(BIN)/python scripts/build_spacy_model.py $(SPACY_MODEL)
+
+train: $(MODEL)
+
+# Rasa's own fingerprinting reuses what did not change (answers only: seconds).
+$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json
+	$(BIN)/rasa train --fixed-model-name imago --out models
+	touch $@
+
+run: install train
+	scripts/serve.sh
+
+test: install train
+	scripts/run_tests.sh
+
+bench: install train
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache

@@ -1,0 +1,128 @@
+"""The find-a-therapist form: understanding the answers, then the guidance.
+
+All guidance comes from the article's "How to Find an Imago Therapist",
+"Who Is Able to Offer Imago Therapy?" and "Cost" sections. It names no
+therapist, address or website beyond the two organisations the article
+names, Imago Relationships North America and the Imago International
+Training Institute.
+"""
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+SOURCE = 'Source: "Imago Therapy: How It Works, Cost, & What to Expect", Choosing Therapy (2023)'
+
+# Words a visitor may use for each format, checked in this order.
+FORMAT_WORDS = {
+    "workshop": ["workshop", "retreat", "weekend", "intensive", "group", "course"],
+    "online": ["online", "virtual", "video", "zoom", "remote", "from home", "internet", "telehealth"],
+    "office": ["office", "in person", "in-person", "face to face", "face-to-face", "local", "near me", "clinic", "sessions"],
+}
+SKIP_WORDS = {"skip", "no", "nope", "rather not say", "prefer not to say", "dont want to say",
+              "don't want to say", "not telling", "pass", "none", "n/a", "-"}
+MAX_LOCATION_LENGTH = 80
+
+GUIDANCE = {
+    "office": (
+        "For sessions in an office with an Imago (IRT) therapist, many people use online "
+        "therapist directories to find therapists by specialization{near}. Check each "
+        "therapist's training and specialties, and whether their approach fits you and your "
+        "partner; many offer free or low-cost consultations to help you decide. Couples "
+        "therapy sessions often cost between $100 and $250, depending on where you live "
+        "and the type of provider."
+    ),
+    "online": (
+        "Imago is also offered as online courses: the Imago Relationships North America "
+        "website offers options like these and answers common questions about IRT. If you'd "
+        "rather meet a therapist, online therapist directories help you find therapists by "
+        "specialization{near}; ask about their Imago training and whether they see couples "
+        "online, and use a free or low-cost consultation to check the fit."
+    ),
+    "workshop": (
+        "Many couples do Imago as a workshop or retreat with their partner. The Imago "
+        "Relationships North America website offers many of these options{near} and answers "
+        "common questions about IRT. Some two-day Imago workshops for couples begin at "
+        "around $700."
+    ),
+}
+CREDENTIALS_NOTE = (
+    "Not everyone who offers Imago is a licensed counselor: the Imago International "
+    "Training Institute also certifies teachers, clergy and healthcare professionals, "
+    "and requires a Masters in one of those disciplines. It's worth asking about a "
+    "provider's training."
+)
+
+
+def normalise_format(text: Optional[Text]) -> Optional[Text]:
+    """'office', 'online' or 'workshop' for what the visitor typed, else None."""
+    if not isinstance(text, str):
+        return None
+    lowered = text.lower()
+    for choice, words in FORMAT_WORDS.items():
+        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+            return choice
+    return None
+
+
+def normalise_location(text: Optional[Text]) -> Optional[Text]:
+    """A short place name, 'skip' when the visitor declines, or None if unusable."""
+    if not isinstance(text, str):
+        return None
+    cleaned = " ".join(text.split()).strip(" .,!?")
+    if cleaned.lower() in SKIP_WORDS:
+        return "skip"
+    cleaned = re.sub(r"^(i live in|i'?m in|im in|we live in|we'?re in|in|near|around)\s+", "", cleaned, flags=re.I)
+    if not cleaned or len(cleaned) > MAX_LOCATION_LENGTH or not re.search(r"[^\W\d_]", cleaned):
+        return None
+    return cleaned
+
+
+def guidance_for(therapy_format: Text, location: Optional[Text]) -> Text:
+    near = f" in or near {location}" if location and location != "skip" else ""
+    if therapy_format == "online" and near:
+        near = f", including therapists in {location}"
+    return GUIDANCE[therapy_format].format(near=near)
+
+
+class ValidateFindTherapistForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_find_therapist_form"
+
+    def validate_therapy_format(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        choice = normalise_format(value)
+        if choice is None:
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch that. Please choose sessions in an office, online, or a workshop or retreat."
+            )
+        return {"therapy_format": choice}
+
+    def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        place = normalise_location(value)
+        if place is None:
+            dispatcher.utter_message(
+                text='Please give a city, region or country in a few words, or say "skip".'
+            )
+        return {"location": place}
+
+
+class ActionFindTherapist(Action):
+    def name(self) -> Text:
+        return "action_find_therapist"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        therapy_format = tracker.get_slot("therapy_format") or "office"
+        location = tracker.get_slot("location")
+        dispatcher.utter_message(text=guidance_for(therapy_format, location))
+        dispatcher.utter_message(text=f"{CREDENTIALS_NOTE}\n\n{SOURCE}")
+        # Clear the answers so the form asks afresh next time.
+        return [SlotSet("therapy_format", None), SlotSet("location", None)]

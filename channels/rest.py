@@ -1,0 +1,79 @@
+"""REST channel (POST /webhooks/rest/webhook) with input checks and safe turns.
+
+Same request and reply format as Rasa's own REST channel, but a malformed
+request gets a 4xx with a plain explanation instead of a 500, and every
+turn goes through channels.turn.safe_turn.
+"""
+import json
+from typing import Any, Awaitable, Callable, Dict, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.turn import safe_turn
+
+MAX_SENDER_LENGTH = 128
+MAX_MESSAGE_LENGTH = 20_000
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, reason: Text) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
+    """Sender, text and metadata of a webhook call, or BadRequest."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
+    if content_type != "application/json":
+        raise BadRequest(415, "Send the message as JSON (Content-Type: application/json).")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(400, "The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        raise BadRequest(400, 'The body must be a JSON object like {"sender": "id", "message": "hi"}.')
+    sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata") or {}
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+        raise BadRequest(400, f'"sender" must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.')
+    if not isinstance(text, str):
+        raise BadRequest(400, '"message" must be a string.')
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise BadRequest(413, f'"message" is longer than {MAX_MESSAGE_LENGTH} characters.')
+    if not isinstance(metadata, dict):
+        raise BadRequest(400, '"metadata" must be a JSON object.')
+    return sender, text, metadata
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> Blueprint:
+        handle = safe_turn(on_new_message)
+        webhook = Blueprint("safe_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                sender, text, metadata = parse_request(request)
+            except BadRequest as e:
+                return response.json({"error": e.reason}, status=e.status)
+            collector = CollectingOutputChannel()
+            await handle(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            )
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,96 @@
+"""One bot turn, made safe the same way on every channel.
+
+Every connector in credentials.yml wraps Rasa's message handler with
+`safe_turn`. Bot messages of a turn are collected, then sent in this order:
+  1. a handoff (crisis or abuse), payload first, so it is the first thing
+     the visitor sees;
+  2. the rest of the turn;
+  3. when the turn holds no handoff, the short crisis line for the
+     visitor's country, once, at the end.
+An empty message gets a plain reply without reaching the model.
+"""
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from safety import lines
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+EMPTY_MESSAGE_REPLY = (
+    "I didn't get any text there. You can ask me about Imago therapy: what it "
+    "is, how it works, what it costs, or how to find a therapist."
+)
+# Channels whose clients render the machine-readable handoff payload; the
+# others get the same handoff as plain text only.
+PAYLOAD_CHANNELS = {"rest", "socketio"}
+
+
+class TurnBuffer(OutputChannel):
+    """Holds a turn's bot messages until the turn is complete."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.messages: List[Dict[Text, Any]] = []
+
+    def name(self) -> Text:  # responses may vary by channel, so keep its name
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.messages.append(dict(message))
+
+
+def is_handoff(message: Dict[Text, Any]) -> bool:
+    return bool((message.get("custom") or {}).get("handoff"))
+
+
+def arrange_turn(
+    messages: List[Dict[Text, Any]], channel: Text, country: Optional[Text]
+) -> List[Dict[Text, Any]]:
+    """The turn's messages in the order and form the visitor should get them."""
+    handoffs = [m for m in messages if is_handoff(m)]
+    others = [m for m in messages if not is_handoff(m)]
+    arranged: List[Dict[Text, Any]] = []
+    for handoff in handoffs:
+        payload = handoff["custom"]
+        rest_of_it = {k: v for k, v in handoff.items() if k != "custom"}
+        if channel in PAYLOAD_CHANNELS:
+            arranged.append({"custom": payload})
+        arranged.append(rest_of_it)
+    arranged.extend(others)
+    if not handoffs:
+        arranged.append({"text": lines.every_turn_line(country)})
+    return arranged
+
+
+def _country(message: UserMessage) -> Optional[Text]:
+    metadata = message.metadata if isinstance(message.metadata, dict) else {}
+    return metadata.get("country")
+
+
+def safe_turn(on_new_message: Handler) -> Handler:
+    """Wrap Rasa's handler so every turn leaves through `arrange_turn`."""
+
+    async def handle(message: UserMessage) -> None:
+        real_output = message.output_channel
+        buffer = TurnBuffer(real_output)
+        text = message.text if isinstance(message.text, str) else ""
+        if not text.strip():
+            buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
+        else:
+            message.output_channel = buffer
+            try:
+                await on_new_message(message)
+            except Exception:  # the visitor still gets a reply and the crisis line
+                logger.exception("Handling a message failed (sender %s)", message.sender_id)
+                buffer.messages.append({"text": ERROR_REPLY})
+            finally:
+                message.output_channel = real_output
+        for outgoing in arrange_turn(buffer.messages, real_output.name(), _country(message)):
+            await real_output.send_response(message.sender_id, outgoing)
+
+    return handle

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server in the foreground; Ctrl-C stops both.
+# Called by `make run`, which sets RASA_HOST, RASA_PORT, ACTION_PORT and TRACKER_DB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p "$(dirname "$TRACKER_DB")"
+
+api_args=()
+if [[ -n "${RASA_API_TOKEN:-}" ]]; then
+  # The HTTP API (trackers, model replacement) only with a token.
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+# The action server listens on localhost only: only Rasa talks to it.
+SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+"$BIN/rasa" run --model models/imago.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
+pids+=($!)
+
+base="http://$RASA_HOST:$RASA_PORT"
+for _ in $(seq 1 180); do
+  if curl -fs "$base/webhooks/rest/" >/dev/null 2>&1; then
+    cat <<MSG
+
+  The Imago assistant is up.
+    REST:      curl -s -XPOST $base/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                 -d '{"sender": "me", "message": "what is imago therapy?"}'
+    Socket.IO: $base/socket.io  (events user_uttered / bot_uttered)
+  Press Ctrl-C to stop.
+
+MSG
+    break
+  fi
+  sleep 1
+done
+wait -n "${pids[@]}"

@@ -1,0 +1,75 @@
+"""Configuration that safety and privacy depend on."""
+import re
+from pathlib import Path
+
+import yaml
+
+from safety import lines
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name):
+    return yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+
+
+def test_every_channel_is_one_of_ours():
+    """Rasa's own connectors would skip the crisis line and handoff ordering."""
+    for connector in load("credentials.yml"):
+        assert connector.startswith("channels."), f"{connector} bypasses channels.turn"
+
+
+def test_handoff_responses_are_responses_not_custom_actions():
+    domain = load("domain.yml")
+    for kind in lines.HANDOFF_TYPES:
+        response = domain["responses"][f"utter_handoff_{kind}"][0]
+        assert response["custom"]["handoff"]["type"] == kind
+    assert all(not a.startswith("utter_handoff") for a in domain.get("actions", []))
+
+
+def test_handoff_rules_use_only_built_in_actions():
+    rules = load("data/rules/safety.yml")["rules"]
+    for rule in rules:
+        for step in rule["steps"]:
+            action = step.get("action")
+            assert action is None or action.startswith("utter_") or action == "action_deactivate_loop"
+
+
+def test_every_crisis_line_names_its_source_and_check_date():
+    for country, entry in lines.all_countries().items():
+        assert entry["every_turn"]
+        for kind in lines.HANDOFF_TYPES:
+            for line in entry[kind]:
+                assert line["source"].startswith("https://"), (country, line["name"])
+                assert line["confirmed_by"].startswith("https://"), (country, line["name"])
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", line["checked"])
+                assert line["how"] and (line.get("call") or line.get("text"))
+
+
+def test_retired_or_wrong_numbers_are_nowhere():
+    """811 is not a crisis line; the 988 'press 3' option closed in July 2025."""
+    files = [ROOT / "domain.yml", lines.LINES_FILE, *sorted((ROOT / "data").rglob("*.yml"))]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+        assert not re.search(r"\b811\b", body), path
+        assert not re.search(r"press\s*3", body, re.I), path
+
+
+def test_us_lines_match_the_contract():
+    us = lines.all_countries()["US"]
+    crisis = {l["name"]: l for l in us["crisis"]}
+    assert crisis["988 Suicide & Crisis Lifeline"]["call"] == "988"
+    assert crisis["988 Suicide & Crisis Lifeline"]["text"] == "988"
+    assert crisis["Crisis Text Line"]["text"] == "741741" and crisis["Crisis Text Line"]["text_keyword"] == "HOME"
+    abuse = {l["name"]: l for l in us["abuse"]}
+    assert abuse["National Domestic Violence Hotline"]["call"] == "18007997233"
+    assert "988" in us["every_turn"] and "911" in us["every_turn"]
+
+
+def test_tracker_store_is_sqlite_and_api_needs_a_token():
+    endpoints = load("endpoints.yml")
+    assert endpoints["tracker_store"]["dialect"] == "sqlite"
+    serve = (ROOT / "scripts" / "serve.sh").read_text()
+    assert 'if [[ -n "${RASA_API_TOKEN:-}" ]]' in serve
+    assert serve.count("--enable-api") == 1

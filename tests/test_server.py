@@ -1,0 +1,134 @@
+"""End to end: the trained assistant over REST, as a visitor's client talks to it."""
+import sqlite3
+import uuid
+
+import pytest
+import requests
+
+from safety import lines
+
+CRISIS_NUMBERS = ("988", "911")
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def assert_crisis_line(messages) -> None:
+    joined = texts(messages)
+    for number in CRISIS_NUMBERS:
+        assert number in joined, f"turn without {number}: {messages}"
+
+
+def test_faq_answer_cites_the_article_and_ends_with_the_crisis_line(servers):
+    messages = servers.say(new_sender(), "how much does imago therapy cost?")
+    assert "$700" in texts(messages) and "Source:" in texts(messages)
+    assert messages[-1]["text"] == lines.every_turn_line("US")
+
+
+def test_crisis_handoff_payload_comes_first(servers):
+    messages = servers.say(new_sender(), "i want to kill myself")
+    handoff = messages[0]["custom"]["handoff"]
+    assert handoff["type"] == "crisis" and handoff["country"] == "US"
+    assert [l["name"] for l in handoff["lines"]][0] == "988 Suicide & Crisis Lifeline"
+    assert "988" in messages[1]["text"] and "741741" in messages[1]["text"]
+    assert_crisis_line(messages)
+
+
+def test_abuse_handoff_lists_the_domestic_violence_hotline(servers):
+    messages = servers.say(new_sender(), "my husband hits me and i am scared to go home")
+    handoff = messages[0]["custom"]["handoff"]
+    assert handoff["type"] == "abuse"
+    assert any(l.get("call") == "18007997233" for l in handoff["lines"])
+    assert "1-800-799-7233" in messages[1]["text"]
+
+
+CONVERSATION = [
+    "hi", "what is imago therapy", "what's the weather in paris", "asdkj qwe zzz",
+    "are you a bot", "can i talk to a human", "help", "thanks", "bye",
+]
+
+
+def test_every_turn_shows_the_crisis_line(servers):
+    sender = new_sender()
+    for text in CONVERSATION:
+        assert_crisis_line(servers.say(sender, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\t ", "a" * 10_000, "how much does it cost " * 450, "😢😢😢", "🙂",
+     "¿Qué es la terapia imago?", "Was kostet eine Paartherapie?", "<script>alert(1)</script>"],
+    ids=["empty", "whitespace", "10k-chars", "10k-words", "emoji-sad", "emoji", "spanish", "german", "html"],
+)
+def test_odd_messages_get_a_reply_with_the_crisis_line(servers, text):
+    messages = servers.say(new_sender(), text)
+    assert messages, "no reply"
+    assert_crisis_line(messages)
+
+
+@pytest.mark.parametrize(
+    "body, headers, status",
+    [
+        (b'{"sender": "x", "message": ', {"Content-Type": "application/json"}, 400),
+        (b"sender=x&message=hi", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        (b'{"sender": "x", "message": "hi"}', {"Content-Type": "text/plain"}, 415),
+        (b"", {"Content-Type": "application/json"}, 400),
+        (b'["hi"]', {"Content-Type": "application/json"}, 400),
+        (b'{"message": "hi"}', {"Content-Type": "application/json"}, 400),
+        (b'{"sender": "x", "message": 5}', {"Content-Type": "application/json"}, 400),
+        (b'{"sender": "x", "message": "hi", "metadata": "US"}', {"Content-Type": "application/json"}, 400),
+        (b'{"sender": "x", "message": "' + b"a" * 20_001 + b'"}', {"Content-Type": "application/json"}, 413),
+    ],
+    ids=["malformed", "form-encoded", "text-plain", "empty-body", "array", "no-sender",
+         "non-string", "bad-metadata", "too-long"],
+)
+def test_malformed_requests_get_a_clear_4xx(servers, body, headers, status):
+    reply = requests.post(f"{servers.url}/webhooks/rest/webhook", data=body, headers=headers, timeout=30)
+    assert reply.status_code == status
+    assert reply.json()["error"]
+
+
+def test_find_therapist_form_gives_tailored_guidance(servers):
+    sender = new_sender()
+    assert "office" in texts(servers.say(sender, "help me choose a format"))
+    assert "live" in texts(servers.say(sender, "online"))
+    guidance = texts(servers.say(sender, "i live in Ohio"))
+    assert "online courses" in guidance and "Ohio" in guidance
+    assert "Imago International Training Institute" in guidance
+
+
+def test_conversations_are_kept_in_the_sqlite_tracker_store(servers):
+    sender = new_sender()
+    servers.say(sender, "what is imago therapy")
+    with sqlite3.connect(servers.tracker_db) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
+    assert count > 0
+
+
+def test_message_text_is_not_logged_at_info(servers):
+    marker = f"zebra{uuid.uuid4().hex[:8]}"
+    servers.say(new_sender(), f"my name is {marker}, what is imago")
+    assert marker not in servers.rasa_log.read_text(errors="replace")
+
+
+def test_http_api_is_off_by_default(servers):
+    assert requests.get(f"{servers.url}/status", timeout=10).status_code == 404
+
+
+# Last: these stop the action server.
+def test_handoff_inside_the_form_with_the_action_server_down(servers):
+    sender = new_sender()
+    servers.say(sender, "help me choose a format")
+    servers.stop_actions()
+    try:
+        messages = servers.say(sender, "i want to die")
+        assert messages[0]["custom"]["handoff"]["type"] == "crisis"
+        messages = servers.say(new_sender(), "he hits me every night")
+        assert messages[0]["custom"]["handoff"]["type"] == "abuse"
+    finally:
+        servers.start_actions()

@@ -1,0 +1,127 @@
+"""The turn wrapper (channels/turn.py) and the handoff generator (safety/nlg.py)."""
+import asyncio
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, arrange_turn, safe_turn
+from safety import lines
+from safety.nlg import HandoffNLG
+
+HANDOFF = {"text": "I'm glad you told me.", "custom": {"handoff": {"type": "crisis"}}}
+LINE = lines.every_turn_line("US")
+
+
+def test_plain_turn_ends_with_the_crisis_line():
+    out = arrange_turn([{"text": "an answer"}], "rest", None)
+    assert out == [{"text": "an answer"}, {"text": LINE}]
+
+
+def test_handoff_payload_goes_first_and_needs_no_extra_line():
+    out = arrange_turn([{"text": "before"}, HANDOFF, {"text": "after"}], "rest", "US")
+    assert out[0] == {"custom": HANDOFF["custom"]}
+    assert out[1] == {"text": HANDOFF["text"]}
+    assert [m["text"] for m in out[2:]] == ["before", "after"]
+
+
+def test_channels_without_payload_support_get_the_handoff_as_text_only():
+    out = arrange_turn([HANDOFF], "telegram", "US")
+    assert out == [{"text": HANDOFF["text"]}]
+
+
+def test_an_empty_turn_still_shows_the_crisis_line():
+    assert arrange_turn([], "socketio", "US") == [{"text": LINE}]
+
+
+def test_unknown_country_falls_back_to_the_default():
+    assert arrange_turn([], "rest", "ZZ") == [{"text": LINE}]
+
+
+class Recorder(OutputChannel):
+    def __init__(self):
+        self.sent = []
+
+    @classmethod
+    def name(cls):
+        return "recorder"
+
+    async def send_response(self, recipient_id, message):
+        self.sent.append(message)
+
+
+def run_turn(handler, text):
+    out = Recorder()
+    asyncio.run(safe_turn(handler)(UserMessage(text, out, "visitor")))
+    return out.sent
+
+
+def test_empty_message_is_answered_without_the_model():
+    async def model(message):
+        raise AssertionError("the model must not see an empty message")
+
+    assert run_turn(model, "   ") == [{"text": EMPTY_MESSAGE_REPLY}, {"text": LINE}]
+
+
+def test_a_failing_turn_still_replies_with_the_crisis_line():
+    async def broken(message):
+        await message.output_channel.send_response("visitor", HANDOFF)
+        raise RuntimeError("boom")
+
+    sent = run_turn(broken, "hello")
+    assert sent[0] == {"custom": HANDOFF["custom"]}
+    assert {"text": ERROR_REPLY} in sent
+
+
+def test_messages_reach_a_collecting_channel_in_order():
+    async def model(message):
+        await message.output_channel.send_response("visitor", {"text": "one"})
+        await message.output_channel.send_response("visitor", HANDOFF)
+
+    collector = CollectingOutputChannel()
+    asyncio.run(safe_turn(model)(UserMessage("hello", collector, "visitor")))
+    assert collector.messages[0]["custom"]["handoff"]["type"] == "crisis"
+    assert collector.messages[-1]["text"] == "one"
+
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+slots:
+  country:
+    type: text
+    initial_value: US
+    mappings: [{type: custom}]
+responses:
+  utter_handoff_abuse:
+  - text: "You deserve to be safe."
+    custom: {handoff: {type: abuse, country: "{country}"}}
+  utter_plain:
+  - text: "plain"
+"""
+)
+
+
+def generate(action, metadata=None):
+    tracker = DialogueStateTracker.from_events("v", [UserUttered("x", metadata=metadata)], DOMAIN.slots)
+    return asyncio.run(HandoffNLG(domain=DOMAIN).generate(action, tracker, "rest"))
+
+
+def test_handoff_response_gets_the_lines_from_the_data_file():
+    response = generate("utter_handoff_abuse")
+    handoff = response["custom"]["handoff"]
+    assert handoff["type"] == "abuse" and handoff["country"] == "US"
+    assert handoff["lines"][0]["name"] == "National Domestic Violence Hotline"
+    assert "source" not in handoff["lines"][0]
+    assert "text START to 88788" in response["text"]
+
+
+def test_other_responses_are_untouched():
+    assert generate("utter_plain")["text"] == "plain"
+
+
+@pytest.mark.parametrize("metadata", [{"country": "ZZ"}, {"country": 7}, None])
+def test_unknown_or_bad_country_metadata_falls_back_to_us(metadata):
+    assert generate("utter_handoff_abuse", metadata)["custom"]["handoff"]["country"] == "US"

@@ -24,12 +24,13 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test bench clean
+.PHONY: help install train run test bench eval-safety clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
 	@echo "make test   install if needed, then every test"
 	@echo "make bench  latency, throughput, memory and start-up figures"
+	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
 
 install: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 
@@ -59,6 +60,9 @@ test: install train
 
 bench: install train
 	$(BIN)/python scripts/bench.py
+
+eval-safety: install train
+	$(BIN)/python scripts/eval_safety.py
 
 clean:
 	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache

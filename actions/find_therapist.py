@@ -1,4 +1,4 @@
-"""The find-a-therapist form: understanding the answers, then the guidance.
+"""Guidance at the end of the find-a-therapist form, from what the visitor typed.
 
 All guidance comes from the article's "How to Find an Imago Therapist",
 "Who Is Able to Offer Imago Therapy?" and "Cost" sections. It names no
@@ -9,7 +9,7 @@ Training Institute.
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -26,6 +26,13 @@ SKIP_WORDS = {"skip", "no", "nope", "rather not say", "prefer not to say", "dont
               "don't want to say", "not telling", "pass", "none", "n/a", "-"}
 MAX_LOCATION_LENGTH = 80
 
+ALL_FORMATS = (
+    "Imago is offered in a few ways: sessions in an office with an IRT therapist, "
+    "workshops and retreats, and online courses. The Imago Relationships North America "
+    "website offers many of these options{near}; online therapist directories help you "
+    "find therapists by specialization. Many therapists offer free or low-cost "
+    "consultations to help you decide."
+)
 GUIDANCE = {
     "office": (
         "For sessions in an office with an Imago (IRT) therapist, many people use online "
@@ -81,36 +88,12 @@ def normalise_location(text: Optional[Text]) -> Optional[Text]:
     return cleaned
 
 
-def guidance_for(therapy_format: Text, location: Optional[Text]) -> Text:
+def guidance_for(therapy_format: Optional[Text], location: Optional[Text]) -> Text:
+    """The article's guidance for a format (or all of them) and an optional place."""
     near = f" in or near {location}" if location and location != "skip" else ""
     if therapy_format == "online" and near:
         near = f", including therapists in {location}"
-    return GUIDANCE[therapy_format].format(near=near)
-
-
-class ValidateFindTherapistForm(FormValidationAction):
-    def name(self) -> Text:
-        return "validate_find_therapist_form"
-
-    def validate_therapy_format(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        choice = normalise_format(value)
-        if choice is None:
-            dispatcher.utter_message(
-                text="Sorry, I didn't catch that. Please choose sessions in an office, online, or a workshop or retreat."
-            )
-        return {"therapy_format": choice}
-
-    def validate_location(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        place = normalise_location(value)
-        if place is None:
-            dispatcher.utter_message(
-                text='Please give a city, region or country in a few words, or say "skip".'
-            )
-        return {"location": place}
+    return GUIDANCE.get(therapy_format, ALL_FORMATS).format(near=near)
 
 
 class ActionFindTherapist(Action):
@@ -120,8 +103,9 @@ class ActionFindTherapist(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        therapy_format = tracker.get_slot("therapy_format") or "office"
-        location = tracker.get_slot("location")
+        # The form stores what the visitor typed; make sense of it here.
+        therapy_format = normalise_format(tracker.get_slot("therapy_format"))
+        location = normalise_location(tracker.get_slot("location"))
         dispatcher.utter_message(text=guidance_for(therapy_format, location))
         dispatcher.utter_message(text=f"{CREDENTIALS_NOTE}\n\n{SOURCE}")
         # Clear the answers so the form asks afresh next time.

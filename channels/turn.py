@@ -90,7 +90,8 @@ def safe_turn(on_new_message: Handler) -> Handler:
                 buffer.messages.append({"text": ERROR_REPLY})
             finally:
                 message.output_channel = real_output
-        for outgoing in arrange_turn(buffer.messages, real_output.name(), _country(message)):
+        channel = message.input_channel or real_output.name()
+        for outgoing in arrange_turn(buffer.messages, channel, _country(message)):
             await real_output.send_response(message.sender_id, outgoing)
 
     return handle

@@ -4,6 +4,7 @@ Everything that shows a crisis number (the handoff responses, the line at
 the end of every turn, the tests) goes through this module, so the numbers
 live in one data file.
 """
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -12,6 +13,7 @@ import yaml
 
 LINES_FILE = Path(__file__).with_name("crisis_lines.yml")
 DEFAULT_COUNTRY = "US"
+OTHER_COUNTRY = "INTL"  # a country we hold no lines for: directory + local emergency number
 HANDOFF_TYPES = ("crisis", "abuse")
 # Only these fields go into the machine-readable payload; sources and check
 # dates stay in the data file.
@@ -25,10 +27,19 @@ def all_countries() -> Dict[Text, Dict[Text, Any]]:
 
 
 def resolve_country(*candidates: Optional[Text]) -> Text:
-    """The first candidate we hold lines for, else the default country."""
+    """The lines to use for the first country given.
+
+    A code we hold lines for is used as it is; any other two-letter country
+    code gets the international entry; with no usable candidate, the US.
+    """
     for candidate in candidates:
-        if isinstance(candidate, str) and candidate.upper() in all_countries():
-            return candidate.upper()
+        if not isinstance(candidate, str):
+            continue
+        code = candidate.strip().upper()
+        if code in all_countries():
+            return code
+        if re.fullmatch(r"[A-Z]{2}", code):
+            return OTHER_COUNTRY
     return DEFAULT_COUNTRY
 
 
@@ -51,7 +62,9 @@ def handoff_payload(handoff_type: Text, country: Text) -> Dict[Text, Any]:
     return {"type": handoff_type, "country": country, "lines": lines}
 
 
-def lines_as_text(handoff_type: Text, country: Text) -> Text:
+def lines_as_text(handoff_type: Text, country: Text, language: Text = "en") -> Text:
+    """One bullet per line, in the visitor's language where the file has it."""
     return "\n".join(
-        f"• {line['name']}: {line['how']}" for line in lines_for(handoff_type, country)
+        f"• {line['name']}: {line.get('how_' + language) or line['how']}"
+        for line in lines_for(handoff_type, country)
     )

@@ -2,9 +2,16 @@
 
 A handoff response in domain.yml carries `custom: {handoff: {type: ...}}`.
 This generator (set as `nlg` in endpoints.yml, so it runs inside the Rasa
-server and needs no action server) adds the lines for the visitor's country
-to the text that every channel shows and to the machine-readable payload.
+server and needs no action server):
+  - picks the response variation for this message's language and for whom
+    the danger is to (pseudo-slots `handoff_language`, `handoff_about`,
+    taken from the rule layer's verdict; never stored in the tracker),
+  - adds the lines for the visitor's country (channel metadata, then what
+    they said, then the US) to the text and to the payload,
+  - logs one line per handoff (type, country, detector; never the text),
+    which is what the site monitors.
 """
+import logging
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -13,6 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from safety import lines
+
+logger = logging.getLogger("safety.handoff")
 
 
 class HandoffNLG(TemplatedNaturalLanguageGenerator):
@@ -28,16 +37,28 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         output_channel: Text,
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
-        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        latest = tracker.latest_message
+        parse_data = (latest.parse_data if latest else None) or {}
+        safety = parse_data.get("safety") or {}
+        slots = tracker.current_slot_values()
+        slots["handoff_language"] = safety.get("language", "en")
+        slots["handoff_about"] = safety.get("about", "self")
+        response = self.generate_from_slots(utter_action, slots, output_channel, **kwargs)
         handoff = ((response or {}).get("custom") or {}).get("handoff")
         if handoff is None:
             return response
-        metadata = tracker.latest_message.metadata if tracker.latest_message else {}
-        country = lines.resolve_country(
-            (metadata or {}).get("country"), tracker.get_slot("country")
-        )
+        metadata = (latest.metadata if latest else None) or {}
+        country = lines.resolve_country(metadata.get("country"), tracker.get_slot("country"))
         handoff_type = handoff.get("type", "crisis")
-        response["custom"]["handoff"] = lines.handoff_payload(handoff_type, country)
-        listed = lines.lines_as_text(handoff_type, country)
+        payload = lines.handoff_payload(handoff_type, country)
+        payload["about"] = slots["handoff_about"]
+        payload["language"] = slots["handoff_language"]
+        response["custom"]["handoff"] = payload
+        listed = lines.lines_as_text(handoff_type, country, payload["language"])
         response["text"] = f"{(response.get('text') or '').rstrip()}\n{listed}"
+        logger.info(
+            "handoff type=%s country=%s detector=%s category=%s about=%s language=%s",
+            handoff_type, payload["country"], safety.get("detector", "none"),
+            safety.get("category", "-"), payload["about"], payload["language"],
+        )
         return response

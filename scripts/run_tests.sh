@@ -8,9 +8,9 @@ BIN=.venv/bin
 echo "== 1/3 rasa data validate (warnings fail)"
 "$BIN/python" scripts/validate.py
 
-echo "== 2/3 conversation tests (tests/test_*.yml)"
+echo "== 2/3 conversation tests, end to end through NLU (tests/test_*.yml)"
 rm -rf results/conversations
-"$BIN/rasa" test core --model models/imago.tar.gz --stories tests/ \
+"$BIN/rasa" test core --e2e --model models/imago.tar.gz --stories tests/ \
   --endpoints endpoints.yml --out results/conversations --fail-on-prediction-errors \
   --no-plot
 

@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_therapist import (
     ActionFindTherapist,
-    ValidateFindTherapistForm,
     normalise_format,
     normalise_location,
 )
@@ -79,10 +78,10 @@ def test_guidance_invents_no_address_or_figure(fixture):
         assert figure in article, f"{figure} is not in the article"
 
 
-def test_unclear_format_is_asked_again():
-    dispatcher = CollectingDispatcher()
-    result = ValidateFindTherapistForm().validate_therapy_format(
-        "hmm not sure", dispatcher, tracker("form_asking_format"), {}
-    )
-    assert result == {"therapy_format": None}
-    assert "office" in dispatcher.messages[0]["text"]
+def test_unclear_format_gets_every_option_from_the_article():
+    texts, events = run_action("form_unclear_format")
+    joined = " ".join(texts)
+    for option in ("office", "workshops", "online courses"):
+        assert option in joined
+    assert "Imago Relationships North America" in joined
+    assert "12345" not in joined  # an unusable place is left out

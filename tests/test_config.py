@@ -27,12 +27,17 @@ def test_handoff_responses_are_responses_not_custom_actions():
     assert all(not a.startswith("utter_handoff") for a in domain.get("actions", []))
 
 
-def test_handoff_rules_use_only_built_in_actions():
-    rules = load("data/rules/safety.yml")["rules"]
-    for rule in rules:
+def test_handoff_rules_never_reach_the_action_server():
+    """Only responses, built-in actions and forms without a validation action."""
+    domain = load("domain.yml")
+    forms = set(domain["forms"])
+    assert not any(a.startswith("validate_") for a in domain.get("actions", [])), (
+        "a form validation action would call the action server before a handoff inside the form"
+    )
+    for rule in load("data/rules/safety.yml")["rules"]:
         for step in rule["steps"]:
             action = step.get("action")
-            assert action is None or action.startswith("utter_") or action == "action_deactivate_loop"
+            assert action is None or action.startswith("utter_") or action in forms | {"action_deactivate_loop"}
 
 
 def test_every_crisis_line_names_its_source_and_check_date():
@@ -43,7 +48,10 @@ def test_every_crisis_line_names_its_source_and_check_date():
                 assert line["source"].startswith("https://"), (country, line["name"])
                 assert line["confirmed_by"].startswith("https://"), (country, line["name"])
                 assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", line["checked"])
-                assert line["how"] and (line.get("call") or line.get("text"))
+                # Only the international entry's "your local emergency number" has no number.
+                assert line["how"] and (line.get("call") or line.get("text") or line.get("url") or country == "INTL")
+                for number in (line.get("call"), line.get("text")):
+                    assert number is None or number.isdigit(), (country, line["name"])
 
 
 def test_retired_or_wrong_numbers_are_nowhere():
@@ -65,6 +73,12 @@ def test_us_lines_match_the_contract():
     abuse = {l["name"]: l for l in us["abuse"]}
     assert abuse["National Domestic Violence Hotline"]["call"] == "18007997233"
     assert "988" in us["every_turn"] and "911" in us["every_turn"]
+
+
+def test_every_country_has_an_emergency_number_for_both_handoffs():
+    for country, entry in lines.all_countries().items():
+        for kind in lines.HANDOFF_TYPES:
+            assert any(l["name"] == "Emergency services" for l in entry[kind]), (country, kind)
 
 
 def test_tracker_store_is_sqlite_and_api_needs_a_token():

@@ -120,6 +120,48 @@ def test_http_api_is_off_by_default(servers):
     assert requests.get(f"{servers.url}/status", timeout=10).status_code == 404
 
 
+def test_spanish_crisis_gets_the_handoff_in_spanish(servers):
+    messages = servers.say(new_sender(), "ya no puedo más, quiero morir")
+    handoff = messages[0]["custom"]["handoff"]
+    assert handoff["type"] == "crisis" and handoff["language"] == "es"
+    assert "Me alegra" in messages[1]["text"] and "marca 2" in messages[1]["text"]
+
+
+def test_someone_else_in_danger_gets_lines_for_helping_them(servers):
+    messages = servers.say(new_sender(), "my girlfriend just took a bunch of pills")
+    assert messages[0]["custom"]["handoff"]["about"] == "someone_else"
+    assert "someone you care about" in messages[1]["text"] and "911" in messages[1]["text"]
+
+
+def test_country_from_the_widget_metadata(servers):
+    messages = servers.say(new_sender(), "i want to end my life", country="GB")
+    assert messages[0]["custom"]["handoff"]["country"] == "GB"
+    assert "116 123" in messages[1]["text"] and "999" in messages[1]["text"]
+
+
+def test_country_from_what_the_visitor_says(servers):
+    sender = new_sender()
+    servers.say(sender, "hi, im in australia")
+    messages = servers.say(sender, "i keep hurting myself")
+    assert messages[0]["custom"]["handoff"]["country"] == "AU"
+    assert "13 11 14" in messages[1]["text"]
+
+
+@pytest.mark.parametrize("text", ["my partner is killing me with these dishes", "im dying to know the cost",
+                                  "how do i kill a python process", "that joke killed me"])
+def test_figures_of_speech_get_no_handoff(servers, text):
+    messages = servers.say(new_sender(), text)
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages), messages
+
+
+def test_each_handoff_is_logged_for_monitoring_without_the_text(servers):
+    marker = f"zebra{uuid.uuid4().hex[:8]}"
+    servers.say(new_sender(), f"kms {marker}")
+    log = servers.rasa_log.read_text(errors="replace")
+    assert "handoff type=crisis country=US detector=rules" in log
+    assert marker not in log
+
+
 # Last: these stop the action server.
 def test_handoff_inside_the_form_with_the_action_server_down(servers):
     sender = new_sender()

@@ -36,8 +36,13 @@ def test_an_empty_turn_still_shows_the_crisis_line():
     assert arrange_turn([], "socketio", "US") == [{"text": LINE}]
 
 
-def test_unknown_country_falls_back_to_the_default():
-    assert arrange_turn([], "rest", "ZZ") == [{"text": LINE}]
+def test_country_without_lines_gets_the_international_line():
+    assert "findahelpline.com" in arrange_turn([], "rest", "DE")[0]["text"]
+
+
+@pytest.mark.parametrize("country", [None, "", "not a country", 7])
+def test_missing_or_bad_country_falls_back_to_the_us(country):
+    assert arrange_turn([], "rest", country) == [{"text": LINE}]
 
 
 class Recorder(OutputChannel):
@@ -52,9 +57,9 @@ class Recorder(OutputChannel):
         self.sent.append(message)
 
 
-def run_turn(handler, text):
+def run_turn(handler, text, channel="rest"):
     out = Recorder()
-    asyncio.run(safe_turn(handler)(UserMessage(text, out, "visitor")))
+    asyncio.run(safe_turn(handler)(UserMessage(text, out, "visitor", input_channel=channel)))
     return out.sent
 
 
@@ -81,7 +86,7 @@ def test_messages_reach_a_collecting_channel_in_order():
         await message.output_channel.send_response("visitor", HANDOFF)
 
     collector = CollectingOutputChannel()
-    asyncio.run(safe_turn(model)(UserMessage("hello", collector, "visitor")))
+    asyncio.run(safe_turn(model)(UserMessage("hello", collector, "visitor", input_channel="rest")))
     assert collector.messages[0]["custom"]["handoff"]["type"] == "crisis"
     assert collector.messages[-1]["text"] == "one"
 
@@ -122,6 +127,12 @@ def test_other_responses_are_untouched():
     assert generate("utter_plain")["text"] == "plain"
 
 
-@pytest.mark.parametrize("metadata", [{"country": "ZZ"}, {"country": 7}, None])
-def test_unknown_or_bad_country_metadata_falls_back_to_us(metadata):
+@pytest.mark.parametrize("metadata", [{"country": "usa!"}, {"country": 7}, None])
+def test_bad_country_metadata_falls_back_to_us(metadata):
     assert generate("utter_handoff_abuse", metadata)["custom"]["handoff"]["country"] == "US"
+
+
+def test_country_metadata_picks_that_countrys_lines():
+    response = generate("utter_handoff_abuse", {"country": "gb"})
+    assert response["custom"]["handoff"]["country"] == "GB"
+    assert "0808 2000 247" in response["text"] and "999" in response["text"]

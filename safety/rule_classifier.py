@@ -1,0 +1,75 @@
+"""NLU component: the rule layer's verdict overrides the model's.
+
+Runs last in the pipeline, after DIET and the FallbackClassifier. When a
+phrase in safety/phrases.yml matches, the intent becomes `crisis` or
+`abuse` with confidence 1.0, so the handoff rule fires whatever the model
+or the fallback threshold said. It also records, for the handoff and for
+monitoring, which detector fired, the language and whom the danger is to,
+and adds a `country` entity when the visitor says where they are.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from safety.detector import Detection, default_detector
+
+HANDOFF_INTENTS = ("crisis", "abuse")
+SAFETY_KEY = "safety"  # in the parse data: {"detector", "category", "language", "about"}
+
+
+def safety_info(detection: Optional[Detection], intent_name: Optional[Text]) -> Optional[Dict[Text, Any]]:
+    if detection:
+        return {"detector": "rules", "category": detection.category,
+                "language": detection.language, "about": detection.about}
+    if intent_name in HANDOFF_INTENTS:
+        return {"detector": "model", "category": intent_name, "language": "en", "about": "self"}
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyRuleClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyRuleClassifier":
+        return cls()
+
+    def __init__(self) -> None:
+        self.detector = default_detector()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        text = message.get(TEXT)
+        detection = self.detector.detect(text)
+        if detection:
+            forced = {"name": detection.type, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != detection.type]
+            message.set(INTENT, forced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
+        info = safety_info(detection, (message.get(INTENT) or {}).get("name"))
+        if info:
+            message.set(SAFETY_KEY, info, add_to_output=True)
+        country = self.detector.country(text)
+        if country:
+            entities = list(message.get(ENTITIES) or [])
+            entities.append({"entity": "country", "value": country, "start": 0,
+                             "end": len(text), "extractor": self.__class__.__name__})
+            message.set(ENTITIES, entities, add_to_output=True)

@@ -1,0 +1,109 @@
+"""The real servers (Rasa and the action server) on free ports, for tests and the benchmark.
+
+The trained model (models/imago.tar.gz, built by `make train`) is loaded by
+one Rasa server; the action server beside it can be stopped and started.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "imago.tar.gz"
+STARTUP_TIMEOUT = 240
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before it was ready")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout}s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Servers:
+    """A running Rasa server and action server, with their logs on disk."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.rasa_port, self.action_port = free_port(), free_port()
+        self.tracker_db = tmp / "tracker.db"
+        self.rasa_log = tmp / "rasa.log"
+        self.env = {
+            **os.environ,
+            "ACTION_PORT": str(self.action_port),
+            "TRACKER_DB": str(self.tracker_db),
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SANIC_HOST": "127.0.0.1",
+        }
+        self.actions = None
+        self.rasa = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start_actions(self) -> None:
+        self.actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, 60)
+
+    def stop_actions(self) -> None:
+        if self.actions:
+            stop(self.actions)
+
+    def start_rasa(self) -> None:
+        log = self.rasa_log.open("ab")
+        self.rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+             "--port", str(self.rasa_port), "--credentials", "credentials.yml",
+             "--endpoints", "endpoints.yml"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        wait_for(f"{self.url}/webhooks/rest/", self.rasa, STARTUP_TIMEOUT)
+
+    def say(self, sender: str, text: str, **metadata):
+        body = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        reply = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=120)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+
+
+    def stop_all(self) -> None:
+        if self.rasa:
+            stop(self.rasa)
+        self.stop_actions()

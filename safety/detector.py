@@ -118,7 +118,7 @@ class Detector:
         if not keys:
             return None
         # A danger to life outranks abuse; the visitor's own danger outranks someone else's.
-        order = ["crisis|self", "crisis|method", "crisis|crisis", "crisis|harm_others",
+        order = ["crisis|self", "crisis|eating", "crisis|method", "crisis|crisis", "crisis|harm_others",
                  "crisis|other", "abuse"]
         chosen = sorted(keys, key=lambda k: next(i for i, p in enumerate(order) if k.startswith(p)))[0]
         handoff_type, category, language = chosen.split("|")

@@ -19,6 +19,17 @@ CRISIS_SELF = [
     "i have been feeling suicidal", "sucidal thoughts again", "Thinking of suicide",
     "how much does imago cost? also i dont want to be here anymore",
     "we fight all the time and honestly i wish i was dead",
+    "relapsed last week and my arms are full of fresh cuts", "sh urges all day",
+    "i burn myself with a lighter when im stressed", "honestly i hate myself",
+    "is my life even worth living", "i cut when things get bad", "trying not to sh tonight",
+    "where is a good place to kill yourself", "burning my skin helps me feel in control",
+    "binge eating then throwing it all up again",
+]
+EATING = [
+    "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
+    "i binge and then purge most nights", "how do i make myself throw up after dinner",
+    "i stopped eating for a week", "i want to be so skinny that my ribs show",
+    "any thinspo accounts to follow",
 ]
 CRISIS_METHOD = [
     "how many pills would it take to die", "whats the most painless way to die",
@@ -49,6 +60,8 @@ FIGURES_OF_SPEECH = [
     "i got my hair cut last night", "dead tired after work", "he pushes my buttons",
     "what is imago therapy", "how much does it cost", "we argue about money",
     "my boss will not let me leave early", "best way to go to the airport",
+    "i cut the onions too thick", "we stopped eating out to save money", "this sh is crazy",
+    "my hair cut looks bad", "we binge watched a whole series",
 ]
 
 
@@ -57,7 +70,7 @@ def detector():
     return default_detector()
 
 
-@pytest.mark.parametrize("text", CRISIS_SELF + CRISIS_METHOD)
+@pytest.mark.parametrize("text", CRISIS_SELF + CRISIS_METHOD + EATING)
 def test_crisis_about_oneself(detector, text):
     found = detector.detect(text)
     assert found and found.type == "crisis" and found.about == "self", found

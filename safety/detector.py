@@ -48,7 +48,7 @@ def strip_accents(text: Text) -> Text:
 def normalise(text: Text) -> Text:
     """Lower case, plain apostrophes, no accents or hyphens, contractions spelled out."""
     text = strip_accents(text.lower().replace("’", "'").replace("‘", "'"))
-    text = re.sub(r"[-_/]", " ", text)
+    text = re.sub(r"[-_/\\()\[\]]", " ", text)
     for pattern, replacement in CONTRACTION_RE:
         text = pattern.sub(replacement, text)
     return re.sub(r"\s+", " ", text).strip()
@@ -101,6 +101,10 @@ class Detector:
                 self._add(f"{handoff_type}|{category}|en", lines)
         for handoff_type, lines in phrases["es"].items():
             self._add(f"{handoff_type}|{handoff_type}|es", lines)
+        self.risk_words = {
+            handoff_type: set().union(*(set(_token_pattern(w)["LOWER"]["IN"]) for w in words))
+            for handoff_type, words in phrases["model_needs_one_of"].items()
+        }
         self.countries: List[Tuple[re.Pattern, Text]] = [
             (re.compile(rf"\b(?:in|from|to|live in|living in) (?:the )?{re.escape(normalise(name))}\b"), code)
             for code, names in phrases["countries"].items()
@@ -124,6 +128,13 @@ class Detector:
         handoff_type, category, language = chosen.split("|")
         about = "someone_else" if category == "other" else "self"
         return Detection(handoff_type, category, language, about)
+
+    def model_verdict_plausible(self, handoff_type: Text, text: Text) -> bool:
+        """Whether a model-only crisis/abuse verdict has any word that supports it."""
+        if not isinstance(text, str):
+            return False
+        words = {token.lower_ for token in self.nlp.make_doc(normalise(text))}
+        return bool(words & self.risk_words.get(handoff_type, set()))
 
     def country(self, text: Text) -> Optional[Text]:
         """The country the visitor says they are in, as a code from crisis_lines.yml."""

@@ -3,7 +3,10 @@
 Runs last in the pipeline, after DIET and the FallbackClassifier. When a
 phrase in safety/phrases.yml matches, the intent becomes `crisis` or
 `abuse` with confidence 1.0, so the handoff rule fires whatever the model
-or the fallback threshold said. It also records, for the handoff and for
+or the fallback threshold said. A model-only crisis/abuse verdict on a
+message with no supporting word (phrases.yml, model_needs_one_of) becomes
+`nlu_fallback`: the visitor is asked to rephrase and still sees the crisis
+line, instead of an everyday request getting a handoff. It also records, for the handoff and for
 monitoring, which detector fired, the language and whom the danger is to,
 and adds a `country` entity when the visitor says where they are.
 """
@@ -56,6 +59,11 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
             self._process(message)
         return messages
 
+    def _implausible_model_verdict(self, message: Message, text: Text) -> bool:
+        """The model said crisis/abuse but the message holds no word that supports it."""
+        intent = (message.get(INTENT) or {}).get("name")
+        return intent in HANDOFF_INTENTS and not self.detector.model_verdict_plausible(intent, text)
+
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
         detection = self.detector.detect(text)
@@ -64,6 +72,11 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != detection.type]
             message.set(INTENT, forced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
+        elif self._implausible_model_verdict(message, text):
+            fallback = {"name": "nlu_fallback", "confidence": 1.0}
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []),
+                        add_to_output=True)
         info = safety_info(detection, (message.get(INTENT) or {}).get("name"))
         if info:
             message.set(SAFETY_KEY, info, add_to_output=True)

@@ -23,7 +23,8 @@ CRISIS_SELF = [
     "i burn myself with a lighter when im stressed", "honestly i hate myself",
     "is my life even worth living", "i cut when things get bad", "trying not to sh tonight",
     "where is a good place to kill yourself", "burning my skin helps me feel in control",
-    "binge eating then throwing it all up again",
+    "binge eating then throwing it all up again", "i cant do this anymore",
+    "thinking about bloodletting again", "i stopped cutting for a year but", "my ed is loud today",
 ]
 EATING = [
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
@@ -61,7 +62,8 @@ FIGURES_OF_SPEECH = [
     "what is imago therapy", "how much does it cost", "we argue about money",
     "my boss will not let me leave early", "best way to go to the airport",
     "i cut the onions too thick", "we stopped eating out to save money", "this sh is crazy",
-    "my hair cut looks bad", "we binge watched a whole series",
+    "my hair cut looks bad", "we binge watched a whole series", "roll the dice",
+    "we cut the budget again", "the paper cuts from filing hurt",
 ]
 
 

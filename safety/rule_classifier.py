@@ -23,6 +23,9 @@ from rasa.shared.nlu.training_data.message import Message
 from safety.detector import Detection, default_detector
 
 HANDOFF_INTENTS = ("crisis", "abuse")
+# Intents whose reply carries a handoff payload; a model-only verdict for
+# one of them needs a supporting word (phrases.yml, model_needs_one_of).
+GATED_INTENTS = HANDOFF_INTENTS + ("ask_crisis_lines",)
 SAFETY_KEY = "safety"  # in the parse data: {"detector", "category", "language", "about"}
 
 
@@ -60,9 +63,9 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _implausible_model_verdict(self, message: Message, text: Text) -> bool:
-        """The model said crisis/abuse but the message holds no word that supports it."""
+        """The model said crisis/abuse/lines but the message holds no word that supports it."""
         intent = (message.get(INTENT) or {}).get("name")
-        return intent in HANDOFF_INTENTS and not self.detector.model_verdict_plausible(intent, text)
+        return intent in GATED_INTENTS and not self.detector.model_verdict_plausible(intent, text)
 
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)

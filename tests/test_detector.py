@@ -25,6 +25,7 @@ CRISIS_SELF = [
     "where is a good place to kill yourself", "burning my skin helps me feel in control",
     "binge eating then throwing it all up again", "i cant do this anymore",
     "thinking about bloodletting again", "i stopped cutting for a year but", "my ed is loud today",
+    "my life is pointless",
 ]
 EATING = [
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",

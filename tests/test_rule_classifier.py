@@ -36,11 +36,17 @@ def test_a_supported_model_verdict_stands(component):
 
 
 @pytest.mark.parametrize("text, intent", [("i lost my card and need a new one", "crisis"),
-                                          ("tell me about my health benefits", "abuse")])
+                                          ("tell me about my health benefits", "abuse"),
+                                          ("sorry can you say that again", "ask_crisis_lines")])
 def test_an_unsupported_model_verdict_becomes_not_understood(component, text, intent):
     message = parsed(component, text, intent, 0.99)
     assert message.get("intent")["name"] == "nlu_fallback"
     assert message.get("safety") is None
+
+
+def test_asking_for_the_number_again_stands(component):
+    message = parsed(component, "what was that number again", "ask_crisis_lines", 0.9)
+    assert message.get("intent")["name"] == "ask_crisis_lines"
 
 
 def test_other_intents_are_left_alone(component):

@@ -58,7 +58,11 @@ def arrange_turn(
     for handoff in handoffs:
         payload = handoff["custom"]
         rest_of_it = {k: v for k, v in handoff.items() if k != "custom"}
-        if channel in PAYLOAD_CHANNELS:
+        if channel == "socketio":
+            # Rasa's Socket.IO output emits custom JSON as keyword arguments
+            # of `emit`, so the payload has to travel as its `data`.
+            arranged.append({"custom": {"data": payload}})
+        elif channel in PAYLOAD_CHANNELS:
             arranged.append({"custom": payload})
         arranged.append(rest_of_it)
     arranged.extend(others)

@@ -27,6 +27,11 @@ def test_handoff_payload_goes_first_and_needs_no_extra_line():
     assert [m["text"] for m in out[2:]] == ["before", "after"]
 
 
+def test_socketio_gets_the_payload_as_emit_data():
+    out = arrange_turn([HANDOFF], "socketio", "US")
+    assert out[0] == {"custom": {"data": HANDOFF["custom"]}}
+
+
 def test_channels_without_payload_support_get_the_handoff_as_text_only():
     out = arrange_turn([HANDOFF], "telegram", "US")
     assert out == [{"text": HANDOFF["text"]}]

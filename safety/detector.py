@@ -23,7 +23,7 @@ LEMMA_FILE = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_looku
 
 # Written-down ways of typing the same words, made uniform before matching.
 CONTRACTIONS = {
-    r"i'?m": "i am", r"i'?ve": "i have", r"i'?d": "i would", r"i'll": "i will",
+    r"i'?m": "i am", r"i'?ve": "i have", r"i'd": "i would", r"i'll": "i will",
     r"(do|does|did|is|was|were|would|could|should|have|has|had|are)n'?t": r"\1 not",
     r"can'?t|cannot": "can not", r"won'?t": "will not", r"wanna": "want to",
     r"gonna": "going to", r"gotta": "got to", r"(he|she|they|it|that)'ll": r"\1 will",

@@ -13,7 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn import safe_turn
+from channels.turn import StatedCountry, safe_turn
 
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 20_000
@@ -57,8 +57,9 @@ class SafeRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        handle = safe_turn(on_new_message)
-        webhook = Blueprint("safe_rest_webhook", __name__)
+        stated_country = StatedCountry()
+        handle = safe_turn(on_new_message, stated_country)
+        webhook = stated_country.attach(Blueprint("safe_rest_webhook", __name__))
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

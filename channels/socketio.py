@@ -10,7 +10,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from channels.turn import safe_turn
+from channels.turn import StatedCountry, safe_turn
 
 
 class SafeSocketIOInput(SocketIOInput):
@@ -21,4 +21,5 @@ class SafeSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        return super().blueprint(safe_turn(on_new_message))
+        stated_country = StatedCountry()
+        return stated_country.attach(super().blueprint(safe_turn(on_new_message, stated_country)))

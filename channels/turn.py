@@ -19,6 +19,7 @@ from safety import lines
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+CountryLookup = Callable[[Text], Awaitable[Optional[Text]]]
 
 ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 EMPTY_MESSAGE_REPLY = (
@@ -76,8 +77,38 @@ def _country(message: UserMessage) -> Optional[Text]:
     return metadata.get("country")
 
 
-def safe_turn(on_new_message: Handler) -> Handler:
-    """Wrap Rasa's handler so every turn leaves through `arrange_turn`."""
+class StatedCountry:
+    """The `country` slot a visitor set by saying where they are ("I'm in the UK").
+
+    `attach` hooks a channel's blueprint so the running app (and with it the
+    tracker store) is known; the lookup then reads the visitor's tracker.
+    """
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def attach(self, blueprint: Any) -> Any:
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self.app = app
+
+        return blueprint
+
+    async def __call__(self, sender_id: Text) -> Optional[Text]:
+        try:
+            tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id)
+            return tracker.get_slot("country") if tracker else None
+        except Exception:  # the line falls back to the default country
+            logger.warning("Could not read the country slot (sender %s)", sender_id)
+            return None
+
+
+def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] = None) -> Handler:
+    """Wrap Rasa's handler so every turn leaves through `arrange_turn`.
+
+    The crisis line's country: the message metadata, else what the visitor
+    said earlier (`stated_country`), else the default.
+    """
 
     async def handle(message: UserMessage) -> None:
         real_output = message.output_channel
@@ -95,7 +126,10 @@ def safe_turn(on_new_message: Handler) -> Handler:
             finally:
                 message.output_channel = real_output
         channel = message.input_channel or real_output.name()
-        for outgoing in arrange_turn(buffer.messages, channel, _country(message)):
+        country = _country(message)
+        if country is None and stated_country is not None:
+            country = await stated_country(message.sender_id)
+        for outgoing in arrange_turn(buffer.messages, channel, country):
             await real_output.send_response(message.sender_id, outgoing)
 
     return handle

@@ -141,7 +141,8 @@ def test_country_from_the_widget_metadata(servers):
 
 def test_country_from_what_the_visitor_says(servers):
     sender = new_sender()
-    servers.say(sender, "hi, im in australia")
+    greeting = servers.say(sender, "hi, im in australia")
+    assert greeting[-1]["text"] == lines.every_turn_line("AU")
     messages = servers.say(sender, "i keep hurting myself")
     assert messages[0]["custom"]["handoff"]["country"] == "AU"
     assert "13 11 14" in messages[1]["text"]

@@ -141,3 +141,19 @@ def test_country_metadata_picks_that_countrys_lines():
     response = generate("utter_handoff_abuse", {"country": "gb"})
     assert response["custom"]["handoff"]["country"] == "GB"
     assert "0808 2000 247" in response["text"] and "999" in response["text"]
+
+
+def test_the_line_uses_the_country_the_visitor_stated():
+    async def model(message):
+        await message.output_channel.send_response("visitor", {"text": "hello"})
+
+    async def stated(sender_id):
+        return "GB"
+
+    out = Recorder()
+    asyncio.run(safe_turn(model, stated)(UserMessage("hi", out, "visitor", input_channel="rest")))
+    assert out.sent[-1]["text"] == lines.every_turn_line("GB")
+    out = Recorder()
+    message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
+    asyncio.run(safe_turn(model, stated)(message))
+    assert out.sent[-1]["text"] == lines.every_turn_line("AU")  # metadata wins

@@ -24,11 +24,12 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test bench eval-safety clean
+.PHONY: help install train run test check bench eval-safety clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
 	@echo "make test   install if needed, then every test"
+	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
 
@@ -57,6 +58,11 @@ run: install train
 
 test: install train
 	scripts/run_tests.sh
+
+# No training: Rasa's own validation, then the content rules (scripts/check_content.py).
+check: install
+	$(BIN)/python scripts/validate.py
+	$(BIN)/python scripts/check_content.py
 
 bench: install train
 	$(BIN)/python scripts/bench.py

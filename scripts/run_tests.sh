@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-echo "== 1/3 rasa data validate (warnings fail)"
+echo "== 1/3 rasa data validate (warnings fail) and the content check"
 "$BIN/python" scripts/validate.py
+"$BIN/python" scripts/check_content.py
 
 echo "== 2/3 conversation tests, end to end through NLU (tests/test_*.yml)"
 rm -rf results/conversations

@@ -41,6 +41,17 @@ class Detection:
     about: Text         # "self" or "someone_else"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """Everything the rule layer reads off one message, normalised once."""
+    detection: Optional[Detection]
+    words: frozenset    # the message's words, normalised
+    country: Optional[Text]
+
+
+NOTHING = Reading(None, frozenset(), None)
+
+
 def strip_accents(text: Text) -> Text:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -114,10 +125,16 @@ class Detector:
     def _add(self, key: Text, lines: Iterable[Text]) -> None:
         self.matcher.add(key, [compile_phrase(line) for line in lines])
 
-    def detect(self, text: Text) -> Optional[Detection]:
+    def read(self, text: Text) -> Reading:
+        """Normalise and tokenise the message once; match phrases and places on that."""
         if not isinstance(text, str) or not text.strip():
-            return None
-        doc = self.nlp.make_doc(normalise(text))
+            return NOTHING
+        normal = normalise(text)
+        doc = self.nlp.make_doc(normal)
+        words = frozenset(token.lower_ for token in doc)
+        return Reading(self._match(doc), words, self._country(normal))
+
+    def _match(self, doc) -> Optional[Detection]:
         keys = {self.nlp.vocab.strings[match_id] for match_id, _, _ in self.matcher(doc)}
         if not keys:
             return None
@@ -129,22 +146,22 @@ class Detector:
         about = "someone_else" if category == "other" else "self"
         return Detection(handoff_type, category, language, about)
 
-    def model_verdict_plausible(self, handoff_type: Text, text: Text) -> bool:
-        """Whether a model-only crisis/abuse verdict has any word that supports it."""
-        if not isinstance(text, str):
-            return False
-        words = {token.lower_ for token in self.nlp.make_doc(normalise(text))}
-        return bool(words & self.risk_words.get(handoff_type, set()))
-
-    def country(self, text: Text) -> Optional[Text]:
-        """The country the visitor says they are in, as a code from crisis_lines.yml."""
-        if not isinstance(text, str):
-            return None
-        normal = normalise(text)
+    def _country(self, normal: Text) -> Optional[Text]:
         for pattern, code in self.countries:
             if pattern.search(normal):
                 return code
         return None
+
+    def supports(self, handoff_type: Text, reading: Reading) -> bool:
+        """Whether a model-only verdict of this type has any word in the message that supports it."""
+        return bool(reading.words & self.risk_words.get(handoff_type, set()))
+
+    def detect(self, text: Text) -> Optional[Detection]:
+        return self.read(text).detection
+
+    def country(self, text: Text) -> Optional[Text]:
+        """The country the visitor says they are in, as a code from crisis_lines.yml."""
+        return self.read(text).country
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from safety.detector import Detection, default_detector
+from safety.detector import Detection, Reading, default_detector
 
 HANDOFF_INTENTS = ("crisis", "abuse")
 # Intents whose reply carries a handoff payload; a model-only verdict for
@@ -62,20 +62,21 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
             self._process(message)
         return messages
 
-    def _implausible_model_verdict(self, message: Message, text: Text) -> bool:
+    def _implausible_model_verdict(self, message: Message, reading: Reading) -> bool:
         """The model said crisis/abuse/lines but the message holds no word that supports it."""
         intent = (message.get(INTENT) or {}).get("name")
-        return intent in GATED_INTENTS and not self.detector.model_verdict_plausible(intent, text)
+        return intent in GATED_INTENTS and not self.detector.supports(intent, reading)
 
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
-        detection = self.detector.detect(text)
+        reading = self.detector.read(text)  # normalised and matched once per message
+        detection = reading.detection
         if detection:
             forced = {"name": detection.type, "confidence": 1.0}
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != detection.type]
             message.set(INTENT, forced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
-        elif self._implausible_model_verdict(message, text):
+        elif self._implausible_model_verdict(message, reading):
             fallback = {"name": "nlu_fallback", "confidence": 1.0}
             message.set(INTENT, fallback, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []),
@@ -83,7 +84,7 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
         info = safety_info(detection, (message.get(INTENT) or {}).get("name"))
         if info:
             message.set(SAFETY_KEY, info, add_to_output=True)
-        country = self.detector.country(text)
+        country = reading.country
         if country:
             entities = list(message.get(ENTITIES) or [])
             entities.append({"entity": "country", "value": country, "start": 0,

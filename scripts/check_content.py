@@ -1,12 +1,13 @@
 """`make check`: the content checks an editor can run in seconds.
 
-Reads data/faq/*.yml, domain.yml, data/rules/safety.yml, tests/test_faq.yml
-and safety/crisis_lines.yml, and explains every problem in plain English
-with file and line, e.g.
+Reads data/faq/*.yml (questions, answer, review record), domain.yml,
+data/rules/safety.yml, tests/test_faq.yml and safety/crisis_lines.yml, and
+explains every problem in plain English with file and line, e.g.
   data/faq/cost.yml:41: the answer gives $900, which is not in the source article
 Exits 1 when anything is wrong. No training, no Rasa import.
 Usage: check_content.py [PROJECT_DIR]
 """
+import datetime
 import re
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ ADVERTISERS = ["betterhelp", "online-therapy.com", "online therapy.com", "ritual
 RETIRED_NUMBERS = [(re.compile(r"\b811\b"), "811 is not a crisis line (it is the US call-before-you-dig number)"),
                    (re.compile(r"press\s*3", re.I), 'the 988 "press 3" option closed in July 2025'),
                    (re.compile(r"273[- ]?8255|273[- ]?talk", re.I), "1-800-273-8255 is the old Lifeline number; use 988")]
+REVIEW_FIELDS = ("source", "reviewer", "date")  # the review record beside each answer
+REVIEW_COVERS = ("the source article", "this answer")
+NL_REVIEW = "\nreview:"  # the top-level key, not the word in a comment
 FIGURE = re.compile(r"\$?\d[\d,]*(?:\.\d+)?(?:\s*[-–]\s*\$?\d[\d,]*)?")
 
 
@@ -67,6 +71,7 @@ def check(root: Path) -> List[str]:
         answer_line = line_of(raw, f"utter_{intent}:")
         if not answers:
             problems.append(f"{rel}:{answer_line}: the topic has no answer (utter_{intent} under responses:)")
+        problems += check_review(content.get("review"), rel, raw, answer_line)
         if f"intent: {intent}\n" not in tests + "\n":
             problems.append(f"{rel}:1: no conversation test asks about this topic (add one to tests/test_faq.yml)")
         for answer in answers:
@@ -106,6 +111,39 @@ def check(root: Path) -> List[str]:
 
     problems += check_safety(root)
     return problems
+
+
+def check_review(review, rel: str, raw: str, answer_line: int) -> List[str]:
+    """The review record: who last reviewed the answer (or its source), when, from what."""
+    if review is None:
+        return [f"{rel}:{answer_line}: the answer has no review record (add review: with "
+                f"{', '.join(REVIEW_FIELDS)} after the answer; see docs/editing-content.md)"]
+    if not isinstance(review, dict):
+        return [f"{rel}:{line_of(raw, NL_REVIEW) + 1}: review: must hold {', '.join(REVIEW_FIELDS)}, each on its own line"]
+    at = line_of(raw, NL_REVIEW) + 1  # the line after the newline
+    problems = [f"{rel}:{at}: the review record has no {field} (review: needs {', '.join(REVIEW_FIELDS)})"
+                for field in REVIEW_FIELDS if not str(review.get(field) or "").strip()]
+    if review.get("date"):
+        date_line = line_of(raw, "  date:", at)
+        reviewed = review_date(review["date"])
+        if reviewed is None:
+            problems.append(f'{rel}:{date_line}: the review date "{review["date"]}" is not a date; write it as YYYY-MM-DD')
+        elif reviewed > datetime.date.today():
+            problems.append(f"{rel}:{date_line}: the review date {reviewed} is in the future")
+    if review.get("covers") is not None and review.get("covers") not in REVIEW_COVERS:
+        problems.append(f"{rel}:{line_of(raw, '  covers:', at)}: covers: must be "
+                        + " or ".join(f'"{c}"' for c in REVIEW_COVERS))
+    return problems
+
+
+def review_date(value) -> "datetime.date | None":
+    """The date of a review record, written "2023-01-25" (quoted or not); None if it is not one."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
 
 
 def check_safety(root: Path) -> List[str]:

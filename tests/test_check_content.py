@@ -98,3 +98,21 @@ def test_the_every_turn_line_without_911(project):
 def test_broken_yaml_is_reported_with_its_line(project):
     edit(project / "data/faq/cost.yml", "responses:", "responses: [")
     assert any(p.startswith("data/faq/cost.yml:") and "not valid YAML" in p for p in check(project))
+
+
+def test_an_answer_without_its_review_record(project):
+    path = project / "data/faq/cost.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("\nreview:")] + "\n", encoding="utf-8")
+    assert any(p.startswith("data/faq/cost.yml:") and "has no review record" in p for p in check(project))
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ("  reviewer: Heidi Moawad, MD\n", "", "the review record has no reviewer"),
+    ('  date: "2023-01-25"', '  date: "25/01/2023"', "is not a date; write it as YYYY-MM-DD"),
+    ('  date: "2023-01-25"', '  date: "2999-01-01"', "is in the future"),
+    ("  covers: the source article", "  covers: everything", 'covers: must be "the source article" or "this answer"'),
+])
+def test_a_broken_review_record(project, old, new, why):
+    edit(project / "data/faq/duration.yml", old, new)
+    assert any(p.startswith("data/faq/duration.yml:") and why in p for p in check(project))

@@ -7,13 +7,17 @@ Every connector in credentials.yml wraps Rasa's message handler with
   2. the rest of the turn;
   3. when the turn holds no handoff, the short crisis line for the
      visitor's country, once, at the end.
+Then channels/render.py fits them to the channel (numbered choices on SMS,
+links, length limits); REST and Socket.IO get them unchanged.
 An empty message gets a plain reply without reaching the model.
 """
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 
+from channels import render
 from safety import lines
 
 logger = logging.getLogger(__name__)
@@ -82,6 +86,8 @@ class StatedCountry:
 
     `attach` hooks a channel's blueprint so the running app (and with it the
     tracker store) is known; the lookup then reads the visitor's tracker.
+    `last_buttons` reads the same tracker for the choices the bot offered
+    last, so an SMS reply of "2" still picks one after a restart.
     """
 
     def __init__(self) -> None:
@@ -101,6 +107,21 @@ class StatedCountry:
         except Exception:  # the line falls back to the default country
             logger.warning("Could not read the country slot (sender %s)", sender_id)
             return None
+
+    async def last_buttons(self, sender_id: Text) -> List[Dict[Text, Any]]:
+        """The buttons of the bot's last turn, in the order they were shown."""
+        try:
+            tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id)
+        except Exception:  # no choices known: the reply is read as typed
+            logger.warning("Could not read the last choices (sender %s)", sender_id)
+            return []
+        buttons: List[Dict[Text, Any]] = []
+        for event in reversed(list(tracker.events) if tracker else []):
+            if isinstance(event, UserUttered):
+                break
+            if isinstance(event, BotUttered):
+                buttons[:0] = (event.data or {}).get("buttons") or []
+        return buttons
 
 
 def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] = None) -> Handler:
@@ -129,7 +150,8 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         country = _country(message)
         if country is None and stated_country is not None:
             country = await stated_country(message.sender_id)
-        for outgoing in arrange_turn(buffer.messages, channel, country):
+        arranged = arrange_turn(buffer.messages, channel, country)
+        for outgoing in render.for_channel(arranged, channel):
             await real_output.send_response(message.sender_id, outgoing)
 
     return handle

@@ -1,0 +1,98 @@
+"""Slack (POST /webhooks/slack/webhook, Events API and interactivity) with safe turns.
+
+On when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set. SLACK_API_URL
+(test-only) points the Web API client at a stand-in instead of slack.com.
+Every call must carry a valid X-Slack-Signature (checked by Rasa's
+connector too; here it is checked first, so a forged call gets a 403
+before anything reads its body).
+"""
+import json
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from slack_sdk.web.async_client import AsyncWebClient
+
+from channels import gate
+from channels.turn import StatedCountry, safe_turn
+
+REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+# Slack's actions block holds up to 25 elements (Rasa 3.6 stops at 5).
+MAX_BUTTONS = 25
+
+
+class SafeSlackBot(SlackBot):
+    def __init__(self, token: Text, slack_channel: Optional[Text] = None,
+                 thread_id: Optional[Text] = None, proxy: Optional[Text] = None) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        api_url = os.environ.get("SLACK_API_URL")
+        if api_url:  # test-only stand-in for https://slack.com/api/
+            self.client = AsyncWebClient(token, base_url=api_url.rstrip("/") + "/", proxy=proxy)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        recipient = self.slack_channel or recipient_id
+        # mrkdwn, so links render the same as in plain messages.
+        text_block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+        button_block = {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": b["title"]}, "value": b["payload"]}
+                for b in buttons[:MAX_BUTTONS]
+            ],
+        }
+        await self._post_message(channel=recipient, as_user=True, text=text, blocks=[text_block, button_block])
+
+
+class SafeSlackInput(SlackInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        env = gate.settings("Slack", REQUIRED)
+        if env is None:
+            return gate.ChannelOff(cls.name())
+        return cls(env["SLACK_BOT_TOKEN"], slack_signing_secret=env["SLACK_SIGNING_SECRET"])
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return SafeSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
+
+    def _refusal(self, request: Request) -> Optional[Text]:
+        if not self.is_request_from_slack_authentic(request):
+            return "missing or wrong X-Slack-Signature"
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        stated_country = StatedCountry()
+        webhook = super().blueprint(safe_turn(on_new_message, stated_country))
+        webhook = gate.guard(stated_country.attach(webhook), "Slack", self._refusal)
+
+        @webhook.middleware("request")
+        async def url_verification(request: Request) -> Any:
+            # Slack's set-up handshake wants {"challenge": ...} back (Rasa 3.6
+            # answers a bare JSON string). Runs after the signature check.
+            if request.method == "POST" and request.headers.get("content-type") == "application/json":
+                try:
+                    body = json.loads(request.body or b"")
+                except ValueError:
+                    return response.json({"error": "The body is not valid JSON."}, status=400)
+                if isinstance(body, dict) and body.get("type") == "url_verification":
+                    return response.json({"challenge": body.get("challenge")})
+                if not isinstance(body, dict):
+                    return response.json({"error": "The body must be a JSON object."}, status=400)
+            return None
+
+        @webhook.middleware("response")
+        async def no_500(request: Request, resp: Any) -> Any:
+            # Rasa answers an unsupported interactive component with a 500.
+            if resp is not None and resp.status == 500:
+                return response.json({"error": "This kind of Slack input is not supported."}, status=400)
+            return None
+
+        return webhook

@@ -1,0 +1,92 @@
+"""Telegram (POST /webhooks/telegram/webhook) with safe turns.
+
+On when TELEGRAM_BOT_TOKEN (from @BotFather), TELEGRAM_BOT_USERNAME and
+TELEGRAM_WEBHOOK_URL (the public https URL of /webhooks/telegram/webhook)
+are set. Optional TELEGRAM_SECRET_TOKEN: registered with the webhook, and
+every update must then carry it in X-Telegram-Bot-Api-Secret-Token.
+TELEGRAM_API_URL (test-only) points the bot at a stand-in instead of
+https://api.telegram.org.
+"""
+import hmac
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.telegram import TelegramInput, TelegramOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from channels import gate
+from channels.turn import StatedCountry, safe_turn
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class SafeTelegramOutput(TelegramOutput):
+    def __init__(self, access_token: Optional[Text]) -> None:
+        api_url = os.environ.get("TELEGRAM_API_URL")  # test-only stand-in
+        server = TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
+        super(TelegramOutput, self).__init__(access_token, server=server)
+
+
+class SafeTelegramInput(TelegramInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        env = gate.settings("Telegram", REQUIRED, optional=("TELEGRAM_SECRET_TOKEN",))
+        if env is None:
+            return gate.ChannelOff(cls.name())
+        channel = cls(env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_BOT_USERNAME"], env["TELEGRAM_WEBHOOK_URL"])
+        channel.secret_token = env["TELEGRAM_SECRET_TOKEN"]
+        return channel
+
+    secret_token = ""
+
+    def get_output_channel(self) -> TelegramOutput:
+        # Rasa's version sets the webhook here with asyncio.run, outside the
+        # server's event loop; ours does it when the server starts.
+        return SafeTelegramOutput(self.access_token)
+
+    def _refusal(self, request: Request) -> Optional[Text]:
+        if self.secret_token and not hmac.compare_digest(
+            request.headers.get(SECRET_HEADER, ""), self.secret_token
+        ):
+            return f"missing or wrong {SECRET_HEADER}"
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        stated_country = StatedCountry()
+        webhook = super().blueprint(safe_turn(on_new_message, stated_country))
+        webhook = gate.guard(stated_country.attach(webhook), "Telegram", self._refusal)
+        out_channel = self.get_output_channel()
+
+        @webhook.listener("before_server_start")
+        async def set_webhook(app: Any, _loop: Any) -> None:
+            data = {"url": self.webhook_url}
+            if self.secret_token:
+                data["secret_token"] = self.secret_token
+            try:
+                await out_channel.request("setWebhook", data)
+                logger.info("Telegram webhook set")
+            except Exception as e:  # the other channels keep working
+                logger.error("Could not set the Telegram webhook (%s)", type(e).__name__)
+
+        @webhook.middleware("request")
+        async def only_updates(request: Request) -> Any:
+            # Rasa's /set_webhook would re-register without the secret token,
+            # and its GET /webhook answers nothing (a 500).
+            if request.path.endswith("/set_webhook"):
+                return response.json({"error": "not found"}, status=404)
+            if request.path.endswith("/webhook") and request.method != "POST":
+                return response.json({"error": "Telegram posts updates here."}, status=405)
+            return None
+
+        return webhook

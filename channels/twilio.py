@@ -1,0 +1,117 @@
+"""SMS and WhatsApp through Twilio, with safe turns.
+
+  POST /webhooks/twilio/webhook    SMS: on when TWILIO_ACCOUNT_SID,
+                                   TWILIO_AUTH_TOKEN and TWILIO_SMS_NUMBER are set
+  POST /webhooks/whatsapp/webhook  WhatsApp: on when TWILIO_ACCOUNT_SID,
+                                   TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER
+                                   ("whatsapp:+1...") are set
+
+Buttons arrive as numbered choices (channels/render.py); a reply of a bare
+number is turned back into that choice's payload, read from the tracker
+store, so it works after a restart too.
+
+Every call must carry a valid X-Twilio-Signature (Rasa 3.6 does not check
+it). Twilio signs the exact URL it calls; behind a proxy that rewrites the
+URL, set TWILIO_SMS_WEBHOOK_URL / TWILIO_WHATSAPP_WEBHOOK_URL to the URL
+entered in the Twilio console. TWILIO_API_URL (test-only) replaces
+https://api.twilio.com for sending.
+"""
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from channels import gate, render
+from channels.turn import StatedCountry, safe_turn
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 1600  # what Twilio accepts in one inbound body
+
+
+class SafeTwilioOutput(TwilioOutput):
+    def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text, name: Text) -> None:
+        super().__init__(account_sid, auth_token, twilio_number)
+        self._name = name
+        api_url = os.environ.get("TWILIO_API_URL")
+        if api_url:  # test-only stand-in for https://api.twilio.com
+            self.api.base_url = api_url.rstrip("/")
+
+    def name(self) -> Text:  # type: ignore[override]
+        return self._name
+
+
+class SafeTwilioInput(TwilioInput):
+    NUMBER_VARIABLE = "TWILIO_SMS_NUMBER"
+    URL_VARIABLE = "TWILIO_SMS_WEBHOOK_URL"
+    LABEL = "Twilio SMS"
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        required = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", cls.NUMBER_VARIABLE)
+        env = gate.settings(cls.LABEL, required, optional=(cls.URL_VARIABLE,))
+        if env is None:
+            return gate.ChannelOff(cls.name())
+        channel = cls(env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"], env[cls.NUMBER_VARIABLE], debug_mode=False)
+        channel.public_url = env[cls.URL_VARIABLE]
+        return channel
+
+    public_url = ""
+
+    def get_output_channel(self) -> OutputChannel:
+        return SafeTwilioOutput(self.account_sid, self.auth_token, self.twilio_number, self.name())
+
+    def _refusal(self, request: Request) -> Optional[Text]:
+        url = self.public_url or request.url
+        params = {key: values[0] for key, values in request.form.items()}
+        if not RequestValidator(self.auth_token).validate(url, params, request.headers.get("X-Twilio-Signature", "")):
+            return "missing or wrong X-Twilio-Signature"
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        stated_country = StatedCountry()
+        handle = safe_turn(on_new_message, stated_country)
+        webhook = Blueprint(f"safe_{self.name()}_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            sender, text = request.form.get("From"), request.form.get("Body")
+            if not sender or text is None:
+                return response.json({"error": "Expected Twilio's From and Body fields."}, status=400)
+            if len(text) > MAX_MESSAGE_LENGTH:
+                return response.json({"error": "Body is too long."}, status=413)
+            text = text.replace("¡", "@")  # some carriers turn @ into ¡ (as Rasa does)
+            choice = render.pick_choice(text, await stated_country.last_buttons(sender))
+            if choice is not None:
+                logger.debug("A numbered reply picked a choice (sender %s)", sender)
+                text = choice
+            await handle(UserMessage(text, self.get_output_channel(), sender,
+                                     input_channel=self.name(), metadata=self.get_metadata(request)))
+            # Replies go out through the REST API; an empty TwiML answer sends nothing more.
+            return response.text("<Response/>", content_type="text/xml")
+
+        return gate.guard(stated_country.attach(webhook), self.LABEL, self._refusal)
+
+
+class SafeWhatsAppInput(SafeTwilioInput):
+    NUMBER_VARIABLE = "TWILIO_WHATSAPP_NUMBER"
+    URL_VARIABLE = "TWILIO_WHATSAPP_WEBHOOK_URL"
+    LABEL = "Twilio WhatsApp"
+
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"

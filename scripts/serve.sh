@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Start the action server and the Rasa server in the foreground; Ctrl-C stops both.
 # Called by `make run`, which sets RASA_HOST, RASA_PORT, ACTION_PORT and TRACKER_DB.
+# Also serves the chat widget's demo page (web/) on WEB_PORT (8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 mkdir -p "$(dirname "$TRACKER_DB")"
+# Read by the Rasa server too: the demo page's origin may use Socket.IO (channels/socketio.py).
+export WEB_PORT="${WEB_PORT:-8080}"
 
 api_args=()
 if [[ -n "${RASA_API_TOKEN:-}" ]]; then
@@ -22,6 +25,9 @@ pids+=($!)
 "$BIN/rasa" run --model models/imago.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
 pids+=($!)
+"$BIN/python" scripts/serve_web.py --host "$RASA_HOST" --port "$WEB_PORT" \
+  --rasa-url "http://$RASA_HOST:$RASA_PORT" >/dev/null &
+pids+=($!)
 
 base="http://$RASA_HOST:$RASA_PORT"
 for _ in $(seq 1 180); do
@@ -32,6 +38,7 @@ for _ in $(seq 1 180); do
     REST:      curl -s -XPOST $base/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                  -d '{"sender": "me", "message": "what is imago therapy?"}'
     Socket.IO: $base/socket.io  (events user_uttered / bot_uttered)
+    Widget:    http://$RASA_HOST:$WEB_PORT/  (demo page with the chat widget)
   Press Ctrl-C to stop.
 
 MSG

@@ -26,6 +26,10 @@ CRISIS_SELF = [
     "binge eating then throwing it all up again", "i cant do this anymore",
     "thinking about bloodletting again", "i stopped cutting for a year but", "my ed is loud today",
     "my life is pointless",
+    "ive been slicing myself up again", "i take it all out on myself when im angry",
+    "i trade emotional pain for physical pain", "i hide the scars on my arms",
+    "posting pics of my cuts", "how do i cut deeper", "struggling with sh lately",
+    "i used to be on shtwt",
 ]
 EATING = [
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
@@ -65,6 +69,9 @@ FIGURES_OF_SPEECH = [
     "i cut the onions too thick", "we stopped eating out to save money", "this sh is crazy",
     "my hair cut looks bad", "we binge watched a whole series", "roll the dice",
     "we cut the budget again", "the paper cuts from filing hurt",
+    "i sliced myself a piece of cake", "i take it out on my partner when im tired",
+    "the physical pain after the gym is real", "pictures of our wedding",
+    "the marks on my car", "cut deeper into the budget? no", "a bash or sh script",
 ]
 
 

@@ -58,7 +58,12 @@ class SafeSlackInput(SlackInput):
         env = gate.settings("Slack", REQUIRED)
         if env is None:
             return gate.ChannelOff(cls.name())
-        return cls(env["SLACK_BOT_TOKEN"], slack_signing_secret=env["SLACK_SIGNING_SECRET"])
+        return cls(
+            env["SLACK_BOT_TOKEN"],
+            slack_retry_reason_header="x-slack-retry-reason",  # Rasa's defaults
+            slack_retry_number_header="x-slack-retry-num",
+            slack_signing_secret=env["SLACK_SIGNING_SECRET"],
+        )
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SafeSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)

@@ -1,8 +1,11 @@
 """Configuration that safety and privacy depend on."""
+import importlib
+import inspect
 import re
 from pathlib import Path
 
 import yaml
+from rasa.core.channels.channel import InputChannel
 
 from safety import lines
 
@@ -13,10 +16,33 @@ def load(name):
     return yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
 
 
+def connector_classes():
+    for path in load("credentials.yml"):
+        module, _, name = path.rpartition(".")
+        yield path, getattr(importlib.import_module(module), name)
+
+
 def test_every_channel_is_one_of_ours():
     """Rasa's own connectors would skip the crisis line and handoff ordering."""
     for connector in load("credentials.yml"):
         assert connector.startswith("channels."), f"{connector} bypasses channels.turn"
+
+
+def test_every_connector_wraps_its_handler_with_safe_turn():
+    """A subclass that kept Rasa's blueprint (and so its bare handler) would pass the test above."""
+    for path, cls in connector_classes():
+        assert issubclass(cls, InputChannel), path
+        owner = next(k for k in cls.__mro__ if "blueprint" in vars(k))
+        assert owner.__module__.startswith("channels."), f"{path} keeps Rasa's blueprint"
+        assert "safe_turn(on_new_message" in inspect.getsource(cls.blueprint), f"{path} skips safe_turn"
+
+
+def test_every_channel_of_the_site_is_configured_and_no_secret_is_in_the_file():
+    names = {cls.name() for _, cls in connector_classes()}
+    assert names == {"rest", "socketio", "slack", "telegram", "facebook", "twilio", "whatsapp", "botframework"}
+    for path, settings in load("credentials.yml").items():
+        for key in settings or {}:
+            assert not re.search(r"token|secret|password|sid", key, re.I), f"{path}: {key} belongs in the environment"
 
 
 def test_handoff_responses_are_responses_not_custom_actions():

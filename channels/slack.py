@@ -32,6 +32,13 @@ class SafeSlackBot(SlackBot):
         if api_url:  # test-only stand-in for https://slack.com/api/
             self.client = AsyncWebClient(token, base_url=api_url.rstrip("/") + "/", proxy=proxy)
 
+    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+        # Rasa 3.6 sends as_user=True (and a stray `type`); Slack apps made
+        # since 2020 get `invalid_arguments` for any as_user, so drop both.
+        kwargs.pop("as_user", None)
+        kwargs.pop("type", None)
+        await super()._post_message(channel, **kwargs)
+
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:

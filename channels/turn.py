@@ -152,6 +152,11 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
             country = await stated_country(message.sender_id)
         arranged = arrange_turn(buffer.messages, channel, country)
         for outgoing in render.for_channel(arranged, channel):
-            await real_output.send_response(message.sender_id, outgoing)
+            try:
+                await real_output.send_response(message.sender_id, outgoing)
+            except Exception as e:  # one failed send must not cost the rest of the turn
+                # Only the type: some clients put tokens in their error text.
+                logger.error("Sending a message failed (sender %s, %s)", message.sender_id, type(e).__name__)
+                logger.debug("Send failure", exc_info=True)
 
     return handle

@@ -157,3 +157,19 @@ def test_the_line_uses_the_country_the_visitor_stated():
     message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
     asyncio.run(safe_turn(model, stated)(message))
     assert out.sent[-1]["text"] == lines.every_turn_line("AU")  # metadata wins
+
+
+def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
+    class FlakyPlatform(Recorder):
+        async def send_response(self, recipient_id, message):
+            if message.get("text") == "one":
+                raise ConnectionError("the platform is down")
+            await super().send_response(recipient_id, message)
+
+    async def model(message):
+        await message.output_channel.send_response("visitor", {"text": "one"})
+        await message.output_channel.send_response("visitor", {"text": "two"})
+
+    out = FlakyPlatform()
+    asyncio.run(safe_turn(model)(UserMessage("hi", out, "visitor", input_channel="twilio")))
+    assert out.sent == [{"text": "two"}, {"text": LINE}]

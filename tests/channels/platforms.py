@@ -3,8 +3,10 @@
 One small HTTP server on a free port in the test process. The Rasa server
 is started with `Platforms.env`, which switches every channel on and points
 each connector's API calls here (SLACK_API_URL, TELEGRAM_API_URL, ...).
-The stand-in records each call and answers the way the platform documents;
-tests then read what the visitor would have seen.
+The stand-in records each call and answers the way the platform documents,
+refusing what the platform refuses (too long a text, Slack's as_user for
+new apps, Telegram button data over 64 bytes); tests then read what the
+visitor would have seen.
 
   /slack/api/<method>                            Slack Web API
   /telegram/bot<token>/<method>                  Telegram Bot API
@@ -121,6 +123,9 @@ class Platforms:
         if path.startswith("/slack/api/"):
             if "as_user" in body:  # what Slack answers apps made since 2020 (bot tokens)
                 return 200, {"ok": False, "error": "invalid_arguments", "deprecated_argument": "as_user"}
+            sections = [b["text"]["text"] for b in body.get("blocks") or [] if b.get("type") == "section"]
+            if any(len(text) > 3000 for text in sections):
+                return 200, {"ok": False, "error": "invalid_blocks"}
             return 200, {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"}
         if path.startswith("/telegram/bot"):
             method = path.rsplit("/", 1)[-1].lower()
@@ -128,14 +133,25 @@ class Platforms:
                 return 200, {"ok": True, "result": {"id": 123456, "is_bot": True, "first_name": "Imago",
                                                     "username": TELEGRAM_USERNAME}}
             if method == "sendmessage":
+                if len(body.get("text", "")) > 4096:
+                    return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+                keyboard = json.loads(body.get("reply_markup") or "{}").get("inline_keyboard", [])
+                if any(len(b["callback_data"].encode()) > 64 for row in keyboard for b in row):
+                    return 400, {"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"}
                 chat = int(body.get("chat_id", 0))
                 return 200, {"ok": True, "result": {"message_id": len(self.calls), "date": int(time.time()),
                                                     "chat": {"id": chat, "type": "private"},
                                                     "text": body.get("text", "")}}
             return 200, {"ok": True, "result": True}
         if path == "/messenger/me/messages":
+            if len((body.get("message") or {}).get("text", "")) > 2000:
+                return 400, {"error": {"message": "(#100) Param message[text] must be UTF-8 encoded and less "
+                                                  "than 2000 characters", "type": "OAuthException", "code": 100}}
             return 200, {"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": "m_test"}
         if path.startswith("/twilio/") and path.endswith("/Messages.json"):
+            if len(body.get("Body", "")) > 1600:
+                return 400, {"code": 21617, "message": "The concatenated message body exceeds the 1600 character "
+                                                       "limit", "status": 400}
             return 201, {"sid": "SM" + "0" * 32, "account_sid": TWILIO_SID, "status": "queued",
                          "to": body.get("To"), "from": body.get("From"), "body": body.get("Body")}
         if path == "/botframework/openid":

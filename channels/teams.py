@@ -1,7 +1,9 @@
 """Microsoft Teams through the Bot Framework (POST /webhooks/botframework/webhook), with safe turns.
 
 On when BOTFRAMEWORK_APP_ID and BOTFRAMEWORK_APP_PASSWORD (the Azure Bot's
-Microsoft App ID and client secret) are set. Every call must carry a Bot
+Microsoft App ID and client secret) are set. A single-tenant Azure Bot (the
+only kind Azure creates since mid-2025) also needs BOTFRAMEWORK_TENANT_ID:
+its reply tokens come from that tenant, not Rasa's multi-tenant endpoint. Every call must carry a Bot
 Framework JWT (Authorization: Bearer ...) signed with one of Microsoft's
 published keys, for our app ID, issued by https://api.botframework.com;
 otherwise 401. Replies go to the activity's serviceUrl.
@@ -35,8 +37,18 @@ ISSUER = "https://api.botframework.com"
 LOGIN_URL = f"{botframework.MICROSOFT_OAUTH2_URL}/{botframework.MICROSOFT_OAUTH2_PATH}"
 
 
+def token_url() -> Text:
+    """Where replies get their access token."""
+    tenant = os.environ.get("BOTFRAMEWORK_TENANT_ID", "").strip()
+    if os.environ.get("BOTFRAMEWORK_LOGIN_URL"):  # test-only stand-in
+        return os.environ["BOTFRAMEWORK_LOGIN_URL"]
+    if tenant:
+        return f"{botframework.MICROSOFT_OAUTH2_URL}/{tenant}/oauth2/v2.0/token"
+    return LOGIN_URL
+
+
 class SafeBotFramework(BotFramework):
-    """Rasa's Bot Framework output, with the token endpoint configurable for tests."""
+    """Rasa's Bot Framework output, with the token endpoint configurable."""
 
     token_expiration_date = datetime.datetime.now()
     headers = None
@@ -45,7 +57,7 @@ class SafeBotFramework(BotFramework):
         if SafeBotFramework.headers and SafeBotFramework.token_expiration_date > datetime.datetime.now():
             return SafeBotFramework.headers
         reply = requests.post(
-            os.environ.get("BOTFRAMEWORK_LOGIN_URL") or LOGIN_URL,
+            token_url(),
             data={
                 "client_id": self.app_id,
                 "client_secret": self.app_password,

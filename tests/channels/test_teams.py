@@ -8,6 +8,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from channels import teams
 from safety import lines
 
 LINE = lines.every_turn_line("US")
@@ -83,3 +84,12 @@ def test_a_call_without_a_valid_bot_framework_token_is_refused(servers, platform
 def test_malformed_activities_get_a_4xx(servers, platforms, body):
     reply, _ = post(servers, platforms, body)
     assert 400 <= reply.status_code < 500
+
+
+def test_reply_tokens_come_from_the_bots_tenant_when_it_is_single_tenant(monkeypatch):
+    monkeypatch.delenv("BOTFRAMEWORK_LOGIN_URL", raising=False)
+    monkeypatch.delenv("BOTFRAMEWORK_TENANT_ID", raising=False)
+    assert teams.token_url() == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    monkeypatch.setenv("BOTFRAMEWORK_TENANT_ID", "0f1e2d3c-aaaa-bbbb-cccc-123456789abc")
+    assert teams.token_url() == (
+        "https://login.microsoftonline.com/0f1e2d3c-aaaa-bbbb-cccc-123456789abc/oauth2/v2.0/token")

@@ -122,6 +122,15 @@ class SafeBotFrameworkInput(BotFrameworkInput):
             issuer=ISSUER,
         )
 
+    @staticmethod
+    def _service_url_matches(auth_header: Text, activity: Dict[Text, Any]) -> bool:
+        """Replies go to the activity's serviceUrl with our token, so it must
+        be the one Microsoft signed (the token is verified already)."""
+        token = auth_header.split(None, 1)[-1]
+        signed = jwt.decode(token, options={"verify_signature": False}).get("serviceurl")
+        sent = activity.get("serviceUrl")
+        return signed is None or (isinstance(sent, str) and signed.rstrip("/") == sent.rstrip("/"))
+
     def __init__(self, app_id: Text, app_password: Text) -> None:
         try:
             super().__init__(app_id, app_password)
@@ -145,6 +154,8 @@ class SafeBotFrameworkInput(BotFrameworkInput):
             activity = request.json
             if not isinstance(activity, dict):
                 return response.json({"error": "Expected a Bot Framework activity object."}, status=400)
+            if not self._service_url_matches(request.headers["Authorization"], activity):
+                return response.json({"error": "serviceUrl does not match the token."}, status=401)
             if activity.get("type") != "message":
                 return response.text("", status=202)  # typing, conversationUpdate, ...
             try:

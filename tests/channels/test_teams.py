@@ -67,7 +67,7 @@ def test_buttons_are_card_actions_that_send_the_choice_back(servers, platforms):
     assert any("$700" in m["text"] for m in sent) and sent[-1]["text"] == LINE
 
 
-@pytest.mark.parametrize("how", ["no-token", "other-key", "other-app"])
+@pytest.mark.parametrize("how", ["no-token", "other-key", "other-app", "other-service-url"])
 def test_a_call_without_a_valid_bot_framework_token_is_refused(servers, platforms, how):
     conversation = "a:" + uuid.uuid4().hex
     service = f"{platforms.url}/botframework/service/"
@@ -75,6 +75,7 @@ def test_a_call_without_a_valid_bot_framework_token_is_refused(servers, platform
         "no-token": "",
         "other-key": platforms.teams_token(service, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         "other-app": platforms.teams_token(service, audience="someone-elses-app"),
+        "other-service-url": platforms.teams_token("https://smba.trafficmanager.net/amer/"),
     }[how]
     reply, sent = post(servers, platforms, activity(platforms, conversation, "i want to die"), token=token)
     assert reply.status_code == 401 and sent == []

@@ -119,7 +119,7 @@ def as_visitor_sees(turn: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         if (message.get("custom") or {}).get("handoff"):
             handoff = message["custom"]["handoff"]
             bubbles.append({"payload": f"handoff payload: type {handoff['type']}, country {handoff['country']}, "
-                                       f"{len(handoff['lines'])} lines (sent first, for the website widget)"})
+                                       f"{len(handoff['lines'])} line{'s' if len(handoff['lines']) != 1 else ''} (sent first, for the website widget)"})
             continue
         parts = [p for p in (message.get("text") or "").strip().split("\n\n") if p] or [""]
         bubbles += [{"text": part} for part in parts]

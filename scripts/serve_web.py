@@ -1,9 +1,10 @@
 """The widget's demo page (web/) on a small static server.
 
 Serves web/ and, at /vendor/socket.io.min.js, socket.io-client from
-node_modules (installed by `npm ci`, never committed). The demo page's
+node_modules (installed by `npm ci`, never committed). The demo pages'
 data-server attribute is rewritten to the Rasa server given here, so the
-page works whatever RASA_HOST / RASA_PORT are. Requests are not logged.
+pages work whatever RASA_HOST / RASA_PORT are. Requests are not logged.
+Pages: / (a US site) and /uk.html (the same embed with data-country="GB").
 
     python scripts/serve_web.py --host 127.0.0.1 --port 8080 --rasa-url http://127.0.0.1:5005
 """
@@ -27,12 +28,16 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        if path in ("/", "/index.html"):
+        page_file = WEB / ("index.html" if path == "/" else path.lstrip("/"))
+        if path.endswith(".html") or path == "/":
+            if "/" in path.strip("/") or not page_file.is_file():  # only the pages at the top of web/
+                self.send_error(404)
+                return
             rasa_url = self.rasa_url
             if "//0.0.0.0:" in rasa_url:  # listening everywhere: use the host the browser used
                 host = (self.headers.get("Host") or "127.0.0.1").rsplit(":", 1)[0]
                 rasa_url = rasa_url.replace("0.0.0.0", host)
-            page = (WEB / "index.html").read_text(encoding="utf-8")
+            page = page_file.read_text(encoding="utf-8")
             self._send(page.replace(DEMO_SERVER_ATTR, f'data-server="{rasa_url}"').encode(), "text/html; charset=utf-8")
         elif path in VENDOR:
             if not VENDOR[path].exists():

@@ -121,7 +121,11 @@
   if (!Array.isArray(history)) history = [];
   var turnStart = history.length; // where the bot's current turn begins
   var socket = null;
+  var pending = []; // messages waiting for the session to be confirmed
+  var sessionReady = false;
+  var everConnected = false;
   var typingTimer = null;
+  var turnHandoff = null; // this turn's handoff card, kept in view
 
   // ---- DOM ------------------------------------------------------------------
 
@@ -231,18 +235,23 @@
     history.forEach(function (item) { log.appendChild(itemElement(item)); });
   }
 
+  // Follow the conversation, except that a handoff card stays in view for
+  // the rest of its turn (the text after it must not push it away).
   function scrollToEnd() {
-    scroller.scrollTo({ top: scroller.scrollHeight, behavior: reducedMotion() ? "auto" : "smooth" });
+    var top = turnHandoff && turnHandoff.isConnected ? turnHandoff.offsetTop - 8 : scroller.scrollHeight;
+    scroller.scrollTo({ top: top, behavior: reducedMotion() ? "auto" : "smooth" });
   }
 
   function addItem(item, index) {
+    var node = itemElement(item);
     if (index === undefined || index >= history.length) {
       history.push(item);
-      log.appendChild(itemElement(item));
+      log.appendChild(node);
     } else {
       history.splice(index, 0, item);
-      log.insertBefore(itemElement(item), log.children[index]);
+      log.insertBefore(node, log.children[index]);
     }
+    if (item.who === "handoff") turnHandoff = node;
     while (history.length > MAX_HISTORY) { history.shift(); log.removeChild(log.firstChild); turnStart = Math.max(0, turnStart - 1); }
     save(sessionStorage, KEYS.history, history);
     scrollToEnd();
@@ -280,15 +289,18 @@
 
   function send(message, shown) {
     message = (message || "").trim();
-    if (!message || !socket) return;
+    if (!message) return;
     // Old suggestions no longer apply once the visitor has answered.
     history.forEach(function (item) { delete item.replies; });
-    renderHistory();
+    Array.prototype.forEach.call(log.querySelectorAll(".replies"), function (group) { group.remove(); });
+    turnHandoff = null;
     addItem({ who: "user", text: shown || message });
     turnStart = history.length;
     var payload = { message: message, session_id: sessionId };
     if (SITE_COUNTRY) payload.metadata = { country: SITE_COUNTRY };
-    socket.emit("user_uttered", payload); // buffered by socket.io while reconnecting
+    // Until this connection has joined the session's room (session_confirm),
+    // the message waits here: a reply sent before that would reach no one.
+    if (sessionReady) socket.emit("user_uttered", payload); else pending.push(payload);
     setTyping(true);
   }
 
@@ -318,6 +330,7 @@
     }
     socket = window.io(SERVER, { path: "/socket.io", reconnectionDelayMax: 5000 });
     socket.on("connect", function () {
+      everConnected = true;
       setStatus("");
       // Every (re)connection is a new socket: rejoin the conversation's room.
       socket.emit("session_request", { session_id: sessionId });
@@ -327,12 +340,22 @@
         sessionId = id;
         save(localStorage, KEYS.session, id);
       }
+      sessionReady = true;
+      pending.splice(0).forEach(function (payload) {
+        payload.session_id = sessionId;
+        socket.emit("user_uttered", payload);
+      });
     });
     socket.on("bot_uttered", receive);
-    socket.on("disconnect", function () { setStatus("Reconnecting\u2026"); });
+    socket.on("disconnect", function () {
+      sessionReady = false;
+      setStatus("Reconnecting\u2026");
+    });
     socket.io.on("reconnect_attempt", function () { setStatus("Reconnecting\u2026"); });
     socket.on("connect_error", function () {
-      setStatus("Can't reach the assistant. Trying again\u2026 If you are in crisis, use the numbers above.");
+      setStatus(everConnected
+        ? "Reconnecting\u2026 If you are in crisis, use the numbers above."
+        : "Can't reach the assistant yet. Trying again\u2026 If you are in crisis, use the numbers above.");
     });
   }
 
@@ -358,7 +381,10 @@
     save(sessionStorage, KEYS.history, history);
     sessionId = newSessionId(); // a new conversation on the server too
     save(localStorage, KEYS.session, sessionId);
-    if (socket && socket.connected) socket.emit("session_request", { session_id: sessionId });
+    if (socket && socket.connected) {
+      sessionReady = false;
+      socket.emit("session_request", { session_id: sessionId });
+    }
     renderHistory();
     input.focus();
   });
@@ -405,7 +431,7 @@
       ".strip-label { font-weight: 700; }",
       ".strip a { color: #fff; font-weight: 700; text-decoration: underline; padding: 4px 0; }",
       ".status { margin: 0; padding: 6px 16px; background: #fff4ce; color: #1b1b1b; font-size: .9rem; }",
-      ".scroll { flex: 1; overflow-y: auto; padding: 12px; background: #f4f5f7; }",
+      ".scroll { position: relative; flex: 1; overflow-y: auto; padding: 12px; background: #f4f5f7; }",
       ".intro { margin: 0 0 8px; color: #3d3d3d; font-size: .9rem; }",
       ".log { display: flex; flex-direction: column; gap: 8px; }",
       ".msg { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }",

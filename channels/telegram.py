@@ -50,10 +50,15 @@ class SafeTelegramInput(TelegramInput):
 
     secret_token = ""
 
+    _output: Optional[SafeTelegramOutput] = None
+
     def get_output_channel(self) -> TelegramOutput:
         # Rasa's version sets the webhook here with asyncio.run, outside the
-        # server's event loop; ours does it when the server starts.
-        return SafeTelegramOutput(self.access_token)
+        # server's event loop; ours does it when the server starts. One bot
+        # (one HTTP session) serves every update.
+        if self._output is None:
+            self._output = SafeTelegramOutput(self.access_token)
+        return self._output
 
     def _refusal(self, request: Request) -> Optional[Text]:
         if self.secret_token and not hmac.compare_digest(
@@ -78,6 +83,10 @@ class SafeTelegramInput(TelegramInput):
                 logger.info("Telegram webhook set")
             except Exception as e:  # the other channels keep working
                 logger.error("Could not set the Telegram webhook (%s)", type(e).__name__)
+
+        @webhook.listener("after_server_stop")
+        async def close_session(app: Any, _loop: Any) -> None:
+            await out_channel.close()
 
         @webhook.middleware("request")
         async def only_updates(request: Request) -> Any:

@@ -113,7 +113,7 @@ class StatedCountry:
         try:
             tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id)
         except Exception:  # no choices known: the reply is read as typed
-            logger.warning("Could not read the last choices (sender %s)", sender_id)
+            logger.warning("Could not read the last choices offered")
             return []
         buttons: List[Dict[Text, Any]] = []
         for event in reversed(list(tracker.events) if tracker else []):
@@ -156,7 +156,8 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
                 await real_output.send_response(message.sender_id, outgoing)
             except Exception as e:  # one failed send must not cost the rest of the turn
                 # Only the type: some clients put tokens in their error text.
-                logger.error("Sending a message failed (sender %s, %s)", message.sender_id, type(e).__name__)
+                # No sender: on SMS and WhatsApp it is the visitor's phone number.
+                logger.error("Sending a message on %s failed (%s)", channel, type(e).__name__)
                 logger.debug("Send failure", exc_info=True)
 
     return handle

@@ -97,7 +97,7 @@ class SafeTwilioInput(TwilioInput):
             text = text.replace("¡", "@")  # some carriers turn @ into ¡ (as Rasa does)
             choice = render.pick_choice(text, await stated_country.last_buttons(sender))
             if choice is not None:
-                logger.debug("A numbered reply picked a choice (sender %s)", sender)
+                logger.debug("A numbered reply picked one of the choices offered")
                 text = choice
             await handle(UserMessage(text, self.get_output_channel(), sender,
                                      input_channel=self.name(), metadata=self.get_metadata(request)))

@@ -59,15 +59,17 @@
     return node;
   }
 
+  // Storage by name: merely touching window.localStorage throws where a site
+  // or the browser blocks it (then the widget works without persistence).
   function load(storage, key, fallback) {
     try {
-      var value = storage.getItem(key);
+      var value = window[storage].getItem(key);
       return value === null ? fallback : JSON.parse(value);
     } catch (e) { return fallback; } // storage blocked or corrupt: start fresh
   }
 
   function save(storage, key, value) {
-    try { storage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: no persistence */ }
+    try { window[storage].setItem(key, JSON.stringify(value)); } catch (e) { /* blocked: no persistence */ }
   }
 
   function newSessionId() {
@@ -110,14 +112,14 @@
 
   // ---- state ----------------------------------------------------------------
 
-  var sessionId = load(localStorage, KEYS.session, null);
+  var sessionId = load("localStorage", KEYS.session, null);
   if (typeof sessionId !== "string" || !sessionId) {
     sessionId = newSessionId();
-    save(localStorage, KEYS.session, sessionId);
+    save("localStorage", KEYS.session, sessionId);
   }
   // Rasa's Socket.IO channel does not replay a conversation, so the widget
   // keeps what was shown. sessionStorage: gone when the tab closes (shared computers).
-  var history = load(sessionStorage, KEYS.history, []);
+  var history = load("sessionStorage", KEYS.history, []);
   if (!Array.isArray(history)) history = [];
   var turnStart = history.length; // where the bot's current turn begins
   var socket = null;
@@ -253,7 +255,7 @@
     }
     if (item.who === "handoff") turnHandoff = node;
     while (history.length > MAX_HISTORY) { history.shift(); log.removeChild(log.firstChild); turnStart = Math.max(0, turnStart - 1); }
-    save(sessionStorage, KEYS.history, history);
+    save("sessionStorage", KEYS.history, history);
     scrollToEnd();
   }
 
@@ -275,7 +277,7 @@
     panel.hidden = !open;
     launcher.hidden = open;
     launcher.setAttribute("aria-expanded", String(open));
-    save(sessionStorage, KEYS.open, open);
+    save("sessionStorage", KEYS.open, open);
     if (open) {
       connect();
       scroller.scrollTop = scroller.scrollHeight;
@@ -338,7 +340,7 @@
     socket.on("session_confirm", function (id) {
       if (typeof id === "string" && id && id !== sessionId) {
         sessionId = id;
-        save(localStorage, KEYS.session, id);
+        save("localStorage", KEYS.session, id);
       }
       sessionReady = true;
       pending.splice(0).forEach(function (payload) {
@@ -378,9 +380,9 @@
   clearButton.addEventListener("click", function () {
     history = [];
     turnStart = 0;
-    save(sessionStorage, KEYS.history, history);
+    save("sessionStorage", KEYS.history, history);
     sessionId = newSessionId(); // a new conversation on the server too
-    save(localStorage, KEYS.session, sessionId);
+    save("localStorage", KEYS.session, sessionId);
     if (socket && socket.connected) {
       sessionReady = false;
       socket.emit("session_request", { session_id: sessionId });
@@ -405,7 +407,7 @@
   renderHistory();
   setStatus("");
   document.body.appendChild(host);
-  setOpen(load(sessionStorage, KEYS.open, START_OPEN) === true, false);
+  setOpen(load("sessionStorage", KEYS.open, START_OPEN) === true, false);
 
   function styles() {
     return [

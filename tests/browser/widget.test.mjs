@@ -200,6 +200,12 @@ test("the conversation survives a reload, and the bot still replies in the same 
   const turn = await ask(page, "how much does it cost");
   assert.equal(users, 1);
   assert.ok(turn.some((m) => m.kind === "bot" && m.text.length > 20), JSON.stringify(turn));
+
+  // "Clear chat" forgets the conversation on this device and starts a new session.
+  await page.getByRole("button", { name: "Clear this conversation from this device" }).click();
+  assert.equal(await page.locator(".log > *").count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("imagoChat.history")), "[]");
+  assert.notEqual(await page.evaluate(() => localStorage.getItem("imagoChat.sessionId")), sessionBefore);
   await page.context().close();
 });
 

@@ -25,7 +25,7 @@
   var SITE_COUNTRY = (data.country || "").trim().toUpperCase();
   var TITLE = data.title || "Questions about Imago therapy?";
   var START_OPEN = data.open === "true";
-  var SOCKETIO_SRC = data.socketioSrc || new URL("vendor/socket.io.min.js", script.src).href;
+  var SOCKETIO_SRC = data.socketioSrc || new URL("vendor/socket.io.min.js", script.src || location.href).href;
 
   // The always-visible crisis strip, per site country. Same numbers as
   // safety/crisis_lines.yml (tests/test_widget_browser.py checks they match);

@@ -173,7 +173,7 @@ def check_safety(root: Path) -> List[str]:
 
 
 def main() -> int:
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent).resolve()
     problems = check(root)
     for problem in problems:
         print(problem)

@@ -78,7 +78,14 @@ async function turnAfter(page, userIndex) {
     const user = users[index];
     return user && user.nextElementSibling !== null;
   }, userIndex, { timeout: REPLY_TIMEOUT });
-  await page.waitForTimeout(2000); // the rest of the turn
+  // The rest of the turn: until nothing new has arrived for 1.5 s.
+  let count = -1;
+  for (let quiet = 0; quiet < 3;) {
+    await page.waitForTimeout(500);
+    const now = await page.locator(".log > *").count();
+    quiet = now === count ? quiet + 1 : 0;
+    count = now;
+  }
   return page.evaluate((index) => {
     const log = document.querySelector("#imago-chat").shadowRoot.querySelector(".log");
     const items = [...log.children];

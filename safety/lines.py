@@ -14,6 +14,8 @@ import yaml
 LINES_FILE = Path(__file__).with_name("crisis_lines.yml")
 DEFAULT_COUNTRY = "US"
 OTHER_COUNTRY = "INTL"  # a country we hold no lines for: directory + local emergency number
+# "UK" is not an ISO code, but sites and visitors use it for Great Britain.
+ALIASES = {"UK": "GB"}
 HANDOFF_TYPES = ("crisis", "abuse")
 # Only these fields go into the machine-readable payload; sources and check
 # dates stay in the data file.
@@ -36,6 +38,7 @@ def resolve_country(*candidates: Optional[Text]) -> Text:
         if not isinstance(candidate, str):
             continue
         code = candidate.strip().upper()
+        code = ALIASES.get(code, code)
         if code in all_countries():
             return code
         if re.fullmatch(r"[A-Z]{2}", code):

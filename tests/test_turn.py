@@ -45,6 +45,11 @@ def test_country_without_lines_gets_the_international_line():
     assert "findahelpline.com" in arrange_turn([], "rest", "DE")[0]["text"]
 
 
+@pytest.mark.parametrize("country", ["UK", "uk", " gb "])
+def test_uk_means_great_britain(country):
+    assert "116 123" in arrange_turn([], "rest", country)[0]["text"]
+
+
 @pytest.mark.parametrize("country", [None, "", "not a country", 7])
 def test_missing_or_bad_country_falls_back_to_the_us(country):
     assert arrange_turn([], "rest", country) == [{"text": LINE}]

@@ -11,9 +11,10 @@ by default only the demo page (web/, port WEB_PORT, 8080). A request with
 another Origin header is refused (HTTP 400); clients that send no Origin
 (server-side clients, the tests' python client) are not affected.
 """
+import json
 import logging
 import os
-from typing import Awaitable, Callable, List, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -22,6 +23,32 @@ from sanic import Blueprint
 from channels.turn import StatedCountry, safe_turn
 
 logger = logging.getLogger(__name__)
+
+BAD_EVENT_REPLY = (
+    "Sorry, I could not read that message. Please type your question again."
+)
+
+
+def checked_event(data: Any, metadata_key: Text = "metadata") -> Optional[Dict[Text, Any]]:
+    """A user_uttered event Rasa's handler can take without failing, or None.
+
+    Rasa 3.6 calls `data.get` and `json.loads(metadata)` unguarded, so a
+    non-object event or metadata that is not JSON got no reply at all.
+    """
+    if not isinstance(data, dict):
+        return None
+    metadata = data.get(metadata_key)
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            metadata = None
+    message = data.get("message")
+    return {
+        **data,
+        "message": message if isinstance(message, str) else "",
+        metadata_key: metadata if isinstance(metadata, dict) else {},
+    }
 
 
 def allowed_origins() -> Union[Text, List[Text]]:
@@ -49,7 +76,22 @@ class SafeSocketIOInput(SocketIOInput):
         )
         # Rasa's blueprint just created self.sio; engine.io reads this on
         # every request, both for the origin check and the CORS headers.
+        self._check_user_events()
         origins = allowed_origins()
         self.sio.eio.cors_allowed_origins = origins
         logger.info("Socket.IO allowed origins: %s", origins)
         return blueprint
+
+    def _check_user_events(self) -> None:
+        """Put checked_event in front of Rasa's user_uttered handler."""
+        handlers = self.sio.handlers[self.namespace or "/"]
+        rasa_handler = handlers[self.user_message_evt]
+
+        async def handle_checked(sid: Text, data: Any = None) -> None:
+            event = checked_event(data, self.metadata_key)
+            if event is None:
+                await self.sio.emit(self.bot_message_evt, {"text": BAD_EVENT_REPLY}, room=sid)
+                return
+            await rasa_handler(sid, event)
+
+        handlers[self.user_message_evt] = handle_checked

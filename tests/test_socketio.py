@@ -4,7 +4,13 @@ import uuid
 
 import socketio
 
+from channels.socketio import BAD_EVENT_REPLY
 from safety import lines
+
+
+class Raw:
+    def __init__(self, event):
+        self.event = event
 
 
 async def converse(url, texts, wait=20.0):
@@ -24,7 +30,14 @@ async def converse(url, texts, wait=20.0):
     await asyncio.wait_for(confirmed.wait(), wait)
     turns = []
     for text in texts:
-        await client.emit("user_uttered", {"message": text, "session_id": session_id})
+        # a str is a visitor's message, a dict the event's fields, Raw the whole event
+        if isinstance(text, Raw):
+            event = text.event
+        elif isinstance(text, dict):
+            event = {"session_id": session_id, **text}
+        else:
+            event = {"message": text, "session_id": session_id}
+        await client.emit("user_uttered", event)
         turn = [await asyncio.wait_for(received.get(), wait)]
         while True:  # a turn ends when the bot goes quiet for a moment
             try:
@@ -41,3 +54,14 @@ def test_socketio_answers_with_the_crisis_line_and_handoff_first(servers):
     assert any("Source:" in (m.get("text") or "") for m in faq)
     assert faq[-1]["text"] == lines.every_turn_line("US")
     assert crisis[0]["handoff"]["type"] == "crisis"
+
+
+def test_socketio_malformed_events_still_get_a_reply(servers):
+    bad_metadata, not_an_object, not_text = asyncio.run(converse(servers.url, [
+        {"message": "what is imago therapy", "metadata": "{not json"},
+        Raw("just a string, not an event object"),
+        {"message": ["a", "list"]},
+    ]))
+    assert bad_metadata[-1]["text"] == lines.every_turn_line("US")
+    assert not_an_object == [{"text": BAD_EVENT_REPLY}]
+    assert not_text[-1]["text"] == lines.every_turn_line("US")

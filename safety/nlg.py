@@ -9,17 +9,23 @@ server and needs no action server):
   - adds the lines for the visitor's country (channel metadata, then what
     they said, then the US) to the text and to the payload,
   - logs one line per handoff (type, country, detector; never the text),
-    which is what the site monitors.
+    which is what the site monitors,
+  - answers article questions with the texts in data/faq/<topic>.yml: the
+    model holds one placeholder sentence for every answer (so an answer edit
+    needs no retraining), and Rasa hands this generator the model's responses
+    each time it loads a model (rasa/core/agent.py, Agent.load_model: at
+    start-up and at PUT /model, i.e. `make reload`); the setter of
+    `responses` puts the current answers in then (safety/answers.py).
 """
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from safety import lines
+from safety import answers, lines
 
 logger = logging.getLogger("safety.handoff")
 
@@ -29,6 +35,15 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
     ) -> None:
         super().__init__((domain or Domain.empty()).responses)
+
+    @property
+    def responses(self) -> Dict[Text, List[Dict[Text, Any]]]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, responses: Dict[Text, List[Dict[Text, Any]]]) -> None:
+        # Read from data/faq once per model load, never per message.
+        self._responses = answers.with_live_answers(responses or {})
 
     async def generate(
         self,

@@ -182,11 +182,14 @@ def test_4_the_mistake_shown_is_reported(project):
         assert wanted in run.stderr, run.stderr
 
 
-def test_editing_a_review_record_needs_no_retraining(project):
-    """What the guide promises: Rasa ignores `review:`, so the model's training data is unchanged."""
-    code = ("import sys, warnings; warnings.filterwarnings('ignore');"
+def test_editing_a_review_record_or_an_answer_needs_no_retraining(project):
+    """What the guide promises: `make train` trains on .build/data (scripts/build_training_data.py), in which
+    every answer is one fixed sentence and `review:` is left out, so neither edit changes what Rasa trains on."""
+    code = ("import subprocess, sys, warnings; warnings.filterwarnings('ignore');"
+            "subprocess.run([sys.executable, 'scripts/build_training_data.py', 'data', '.build/data'], check=True,"
+            " stdout=subprocess.DEVNULL);"
             "from rasa.shared.importers.importer import TrainingDataImporter as T;"
-            "i = T.load_from_config('config.yml', 'domain.yml', ['data']);"
+            "i = T.load_from_config('config.yml', 'domain.yml', ['.build/data']);"
             "print(i.get_nlu_data().fingerprint(), i.get_domain().fingerprint())")
 
     def fingerprints():
@@ -199,8 +202,10 @@ def test_editing_a_review_record_needs_no_retraining(project):
     replace(project / "data/faq/cost.yml", '  date: "2023-01-25"', '  date: "2026-01-02"')
     replace(project / "data/faq/cost.yml", "  reviewer: Heidi Moawad, MD", "  reviewer: A. Clinician, PhD")
     assert fingerprints() == before
-    # ... while an answer edit does change it (so the guide's "a changed answer retrains" holds too).
     replace(project / "data/faq/cost.yml", "The cost varies", "The price varies")
+    assert fingerprints() == before
+    # ... while an example question does change it (so the guide's "an example edit retrains" holds too).
+    add_examples(project / "data/faq/cost.yml", block("does insurance pay for imago therapy"))
     assert fingerprints()[0] != before[0]
 
 

@@ -1,11 +1,13 @@
 """End to end: the trained assistant over REST, as a visitor's client talks to it."""
 import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
-from safety import lines
+from safety import answers, lines
 
 CRISIS_NUMBERS = ("988", "911")
 
@@ -161,6 +163,29 @@ def test_each_handoff_is_logged_for_monitoring_without_the_text(servers):
     log = servers.rasa_log.read_text(errors="replace")
     assert "handoff type=crisis country=US detector=rules" in log
     assert marker not in log
+
+
+# The model holds one placeholder sentence for every article answer (scripts/build_training_data.py);
+# the server sends the answer as written in data/faq/<topic>.yml (safety/answers.py).
+FAQ_FILES = sorted((Path(__file__).resolve().parent.parent / "data" / "faq").glob("*.yml"))
+
+
+def first_example_and_answer(path: Path):
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    block = next(b for b in content["nlu"] if b["intent"] == f"faq/{path.stem}")
+    first = next(l.strip()[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- "))
+    return first, content["responses"][f"utter_faq/{path.stem}"][0]["text"]
+
+
+@pytest.mark.parametrize("path", FAQ_FILES, ids=lambda p: p.stem)
+def test_every_topic_answers_with_the_text_in_its_data_file(servers, path):
+    question, answer = first_example_and_answer(path)
+    said = [m["text"].strip() for m in servers.say(new_sender(), question) if m.get("text")]
+    assert not any(answers.PLACEHOLDER in text for text in said), said
+    # Rasa sends each part of a text between blank lines as its own message.
+    parts = [part.strip() for part in answer.strip().split("\n\n") if part.strip()]
+    assert any(said[i:i + len(parts)] == parts for i in range(len(said))), (parts, said)
+    assert said[-1] == lines.every_turn_line("US")
 
 
 # Last: these stop the action server.

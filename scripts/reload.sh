@@ -2,7 +2,9 @@
 # `make reload`: train if anything changed, then put the new model into the
 # running server without a restart (Rasa's PUT /model). The server must have
 # been started with RASA_API_TOKEN set (scripts/serve.sh then turns the HTTP
-# API on); this script talks to it on 127.0.0.1 only.
+# API on); this script talks to it on 127.0.0.1 only. On loading a model the
+# server also reads the article answers from data/faq/ (safety/nlg.py), so an
+# answer edit needs no real training: about 25 seconds in all.
 # Usage: scripts/reload.sh [--no-train]    (RASA_PORT, RASA_API_TOKEN from the environment)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +60,7 @@ status=$(api PUT /model --max-time 600 -H 'Content-Type: application/json' -d "$
 status=$(api GET /status --max-time 10) || fail "the server on $BASE stopped answering after the reload."
 after=$(model_id)
 if [[ "$after" == "$before" ]]; then
-  echo "reloaded: the server runs model $after (the same model as before: nothing had changed)."
+  echo "reloaded: the server runs model $after (the same model as before), with the answers now in data/faq."
 else
-  echo "reloaded: the server now runs model $after (was $before)."
+  echo "reloaded: the server now runs model $after (was $before), with the answers now in data/faq."
 fi

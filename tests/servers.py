@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Dict, Optional
 
 import requests
 
@@ -51,19 +52,22 @@ def stop(proc: subprocess.Popen) -> None:
 class Servers:
     """A running Rasa server and action server, with their logs on disk."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, extra_env: Optional[Dict[str, str]] = None) -> None:
         self.tmp = tmp
         self.rasa_port, self.action_port = free_port(), free_port()
+        self.web_port = free_port()  # the widget's demo page; its origin may use Socket.IO
         self.tracker_db = tmp / "tracker.db"
         self.rasa_log = tmp / "rasa.log"
         self.env = {
             **os.environ,
             "ACTION_PORT": str(self.action_port),
+            "WEB_PORT": str(self.web_port),  # allowed Socket.IO origins (channels/socketio.py)
             "TRACKER_DB": str(self.tracker_db),
             "PYTHONPATH": str(ROOT),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_HOST": "127.0.0.1",
+            **(extra_env or {}),  # e.g. the messaging channels, pointed at local stand-ins
         }
         self.actions = None
         self.rasa = None

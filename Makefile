@@ -17,6 +17,7 @@ MODEL := models/imago.tar.gz
 export RASA_HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
 export TRACKER_DB ?= .state/tracker.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -24,16 +25,20 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test check bench eval-safety clean
+.PHONY: help install train run test check bench eval-safety clean browser review nlu-report reload
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
+	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
 	@echo "make test   install if needed, then every test"
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
+	@echo "make review content catalogue for a clinical reviewer: results/review/catalogue.html and .md (seconds)"
+	@echo "make nlu-report  cross-validation page for editors: results/nlu-report/report.html and .md (~15 min)"
+	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
 
-install: $(VENV)/.installed $(SPACY_MODEL)/meta.json
+install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it or set PYTHON=/path/to/python3.10"; exit 1; }
@@ -43,26 +48,54 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/python -m pip check
 	touch $@
 
+# The widget's socket.io-client and the browser tests' playwright-core (package-lock.json).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 $(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(VENV)/.installed
 	$(BIN)/python scripts/build_spacy_model.py $(SPACY_MODEL)
 
 train: $(MODEL)
 
-# Rasa's own fingerprinting reuses what did not change (answers only: seconds).
-$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json
-	$(BIN)/rasa train --fixed-model-name imago --out models
+# Rasa's own fingerprinting reuses what did not change. Rasa trains on
+# .build/data (scripts/build_training_data.py): data/ with every article answer
+# replaced by one fixed sentence, so an answer edit leaves the training data as
+# it was and make train reuses everything (measured 17 s); the server reads the
+# answers from data/faq when it loads a model (safety/nlg.py). A rule edit
+# retrains in ~15 s; an example edit retrains the whole NLU pipeline (3-5 min).
+$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_data.py safety/answers.py
+	$(BIN)/python scripts/build_training_data.py data .build/data
+	$(BIN)/rasa train --data .build/data --fixed-model-name imago --out models
 	touch $@
 
 run: install train
 	scripts/serve.sh
 
-test: install train
+# The widget's browser tests need Chromium: installed with apt when missing.
+test: install train browser
 	scripts/run_tests.sh
+
+browser:
+	scripts/install_browser.sh
 
 # No training: Rasa's own validation, then the content rules (scripts/check_content.py).
 check: install
 	$(BIN)/python scripts/validate.py
 	$(BIN)/python scripts/check_content.py
+
+# No training: every topic's answer as sent, its examples and review record,
+# stale reviews flagged (REVIEW_MAX_MONTHS, default 12), and every handoff text.
+review: install
+	$(BIN)/python scripts/review.py
+
+# Trains 3 models (NLU_FOLDS) on 2/3 of the examples each; the main model is untouched.
+nlu-report: install
+	$(BIN)/python scripts/nlu_report.py
+
+# Trains what changed, then PUT /model on http://127.0.0.1:$(RASA_PORT) with RASA_API_TOKEN.
+reload: install
+	scripts/reload.sh
 
 bench: install train
 	$(BIN)/python scripts/bench.py
@@ -71,4 +104,4 @@ eval-safety: install train
 	$(BIN)/python scripts/eval_safety.py
 
 clean:
-	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache
+	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache node_modules

@@ -105,7 +105,7 @@ class StatedCountry:
             tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id)
             return tracker.get_slot("country") if tracker else None
         except Exception:  # the line falls back to the default country
-            logger.warning("Could not read the country slot (sender %s)", sender_id)
+            logger.warning("Could not read the country slot")  # no sender: it can be a phone number
             return None
 
     async def last_buttons(self, sender_id: Text) -> List[Dict[Text, Any]]:
@@ -142,7 +142,7 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
             try:
                 await on_new_message(message)
             except Exception:  # the visitor still gets a reply and the crisis line
-                logger.exception("Handling a message failed (sender %s)", message.sender_id)
+                logger.exception("Handling a message failed on %s", message.input_channel)
                 buffer.messages.append({"text": ERROR_REPLY})
             finally:
                 message.output_channel = real_output

@@ -90,6 +90,18 @@ def test_a_failing_turn_still_replies_with_the_crisis_line():
     assert {"text": ERROR_REPLY} in sent
 
 
+def test_a_failing_turn_logs_neither_the_sender_nor_the_text(caplog):
+    async def broken(message):
+        raise RuntimeError("boom")
+
+    out = Recorder()
+    phone = "+15551234567"  # on SMS and WhatsApp the sender id is a phone number
+    message = UserMessage("i feel awful", out, phone, input_channel="twilio")
+    asyncio.run(safe_turn(broken)(message))
+    assert "Handling a message failed" in caplog.text
+    assert phone not in caplog.text and "i feel awful" not in caplog.text
+
+
 def test_messages_reach_a_collecting_channel_in_order():
     async def model(message):
         await message.output_channel.send_response("visitor", {"text": "one"})

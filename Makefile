@@ -104,4 +104,4 @@ eval-safety: install train
 	$(BIN)/python scripts/eval_safety.py
 
 clean:
-	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache node_modules
+	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache node_modules .build

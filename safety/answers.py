@@ -7,13 +7,15 @@ the real answers back whenever a model is loaded (at start-up and at
 `make reload`), reading them here; nothing is read per message.
 """
 import logging
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-FAQ_DIR = ROOT / "data" / "faq"
+# IMAGO_FAQ_DIR lets a test server read a copy that the test edits.
+FAQ_DIR = Path(os.environ.get("IMAGO_FAQ_DIR") or ROOT / "data" / "faq")
 PREFIX = "utter_faq/"
 # What the model holds for every answer, and what a visitor would see if a
 # topic's answer could not be read. No {braces}: Rasa fills {slot} templates.

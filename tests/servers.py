@@ -87,12 +87,13 @@ class Servers:
         if self.actions:
             stop(self.actions)
 
-    def start_rasa(self) -> None:
+    def start_rasa(self, api_token: Optional[str] = None) -> None:
         log = self.rasa_log.open("ab")
+        api = ["--enable-api", "--auth-token", api_token] if api_token else []
         self.rasa = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
              "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml"],
+             "--endpoints", "endpoints.yml", *api],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, STARTUP_TIMEOUT)

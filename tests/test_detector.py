@@ -30,8 +30,13 @@ CRISIS_SELF = [
     "i trade emotional pain for physical pain", "i hide the scars on my arms",
     "posting pics of my cuts", "how do i cut deeper", "struggling with sh lately",
     "i used to be on shtwt",
+    "i dont see the point in living anymore", "i hide the scars under long sleeves",
+    "i took too many of my meds on purpose", "nobody would miss me if i was gone",
+    "i took a handful of pills", "ive lost so much weight that i passed out",
+    "tonight is my last night alive",
 ]
 EATING = [
+    "i havent eaten in 5 days and im dizzy",
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
     "i binge and then purge most nights", "how do i make myself throw up after dinner",
     "i stopped eating for a week", "i want to be so skinny that my ribs show",
@@ -46,9 +51,17 @@ CRISIS_METHOD = [
 CRISIS_OTHER = [
     "my partner says hell kill himself if i leave", "she took a bunch of pills",
     "my boyfriend keeps talking about killing himself", "my wife swallowed all her pills",
+    "my partner is locked in the bathroom and says she wants to die", "he wants to die",
+    "my brother texted me goodbye and now hes not answering",
+    "my boyfriend sent me a goodbye text and wont answer his phone",
 ]
-HARM_OTHERS = ["i want to kill my husband", "im going to stab him", "i have urges to hurt my baby"]
+HARM_OTHERS = [
+    "i want to kill my husband", "im going to stab him", "i have urges to hurt my baby",
+    "im planning to hurt my husband when he gets home", "im scared im going to hurt my partner",
+]
 ABUSE = [
+    "my partner keeps touching me after i say no", "im afraid hell hurt me if i leave",
+    "domestic violence", "he smashed my phone so i couldnt call anyone",
     "my husband hits me", "he choked me last night", "she slaps me when she drinks",
     "he forces me to have sex", "my partner raped me", "he threatened to kill me",
     "he says he will kill me if i leave", "im scared of my husband", "im afraid to go home",
@@ -69,6 +82,10 @@ FIGURES_OF_SPEECH = [
     "i cut the onions too thick", "we stopped eating out to save money", "this sh is crazy",
     "my hair cut looks bad", "we binge watched a whole series", "roll the dice",
     "we cut the budget again", "the paper cuts from filing hurt",
+    "he texted me goodbye before his flight", "im going to hurt my back lifting",
+    "whats the point of life in the grand scheme", "this is my last day at work",
+    "i havent eaten in 2 hours", "i lost weight and feel great",
+    "we need to take my phone to the repair shop",
     "i sliced myself a piece of cake", "i take it out on my partner when im tired",
     "the physical pain after the gym is real", "pictures of our wedding",
     "the marks on my car", "cut deeper into the budget? no", "a bash or sh script",

@@ -113,3 +113,15 @@ def test_tracker_store_is_sqlite_and_api_needs_a_token():
     serve = (ROOT / "scripts" / "serve.sh").read_text()
     assert 'if [[ -n "${RASA_API_TOKEN:-}" ]]' in serve
     assert serve.count("--enable-api") == 1
+
+
+def test_spanish_lines_for_the_us_and_elsewhere_say_the_same_numbers():
+    # A Spanish handoff lists these in Spanish; a translation must keep every number
+    # (988's adds "press 2" for Spanish).
+    for country in ("US", "INTL"):
+        for kind in lines.HANDOFF_TYPES:
+            for line in lines.all_countries()[country][kind]:
+                assert "how_es" in line, (country, kind, line["name"])
+                digits = lambda s: re.findall(r"\d[\d-]*\d|\d", s)  # noqa: E731
+                spanish = {d.replace("-", "") for d in digits(line["how_es"])}
+                assert {d.replace("-", "") for d in digits(line["how"])} <= spanish, line["name"]

@@ -144,14 +144,20 @@ def write_pages(data: Dict[str, Any], out: Path, folds: Optional[int]) -> None:
     intro = (f"Each example question was predicted by a model trained without it ({how}). "
              f"Rows are worst first; F1 below {WEAK_F1} is marked. Precision: of the questions taken for this "
              "label, the share that really were. Recall: of this label's questions, the share recognised.")
+    # Rasa's evaluation undoes fallback predictions (rasa/nlu/test.py), so a "please rephrase"
+    # from the fallback or the safety gate is scored as the model's own top intent.
+    intents_note = ("Rasa scores the model's own top intent even where the visitor would be asked to "
+                    "rephrase (low confidence, or a crisis or abuse verdict with no supporting word, "
+                    "which the safety gate turns into a rephrase), so some confusions with crisis or "
+                    "abuse below never reach a visitor as a handoff.")
     t, i = data["topics_overall"], data["intents_overall"]
     summary = (f"Topics (which article answer): accuracy {pct(t['accuracy'])}, weighted F1 {pct(t['f1'])}. "
                f"Intents (article question, small talk, crisis, ...): accuracy {pct(i['accuracy'])}, "
                f"weighted F1 {pct(i['f1'])}.")
-    lines = ["# NLU report: how well the model tells topics apart", "", intro, "", summary, "",
-          "## Topics (faq/TOPIC, the ResponseSelector)", ""] + table_md(data["topics"]) + [
-          "", "## Intents (DIET, then the fallback and the safety rule layer)", ""] + table_md(data["intents"]) + [
-          "", "## Most confused pairs", ""]
+    lines = (["# NLU report: how well the model tells topics apart", "", intro, "", summary, "",
+              "## Topics (faq/TOPIC, the ResponseSelector)", ""] + table_md(data["topics"])
+             + ["", "## Intents (DIET, then the fallback and the safety rule layer)", "", intents_note, ""]
+             + table_md(data["intents"]) + ["", "## Most confused pairs", ""])
     pairs_html = []
     if not data["pairs"]:
         lines.append("No question was taken for another topic or intent.")
@@ -171,7 +177,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5re
 tr.weak td{{background:#fde8e8}}img{{max-width:100%}}</style></head><body>
 <h1>NLU report: how well the model tells topics apart</h1><p>{e(intro)}</p><p>{e(summary)}</p>
 <h2>Topics (faq/&lt;topic&gt;, the ResponseSelector)</h2>{table_html(data["topics"])}
-<h2>Intents (DIET, then the fallback and the safety rule layer)</h2>{table_html(data["intents"])}
+<h2>Intents (DIET, then the fallback and the safety rule layer)</h2><p>{e(intents_note)}</p>{table_html(data["intents"])}
 <h2>Most confused pairs</h2>{"<ul>" + "".join(pairs_html) + "</ul>" if pairs_html else
     "<p>No question was taken for another topic or intent.</p>"}
 <h2>Pictures drawn by Rasa</h2>{"".join(f'<figure><img src="{e(n)}" alt="{e(n)}"><figcaption>{e(n)}</figcaption></figure>'

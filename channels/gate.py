@@ -12,6 +12,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,17 @@ def settings(
         return values
     logger.info("The %s channel is off; set %s to switch it on.", channel, ", ".join(required))
     return None
+
+
+def own_webhook(channel: Text) -> Blueprint:
+    """A connector's own blueprint, with the GET / health route Rasa's connectors have."""
+    blueprint = Blueprint(f"safe_{channel}_webhook", __name__)
+
+    @blueprint.route("/", methods=["GET"])
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return blueprint
 
 
 class ChannelOff(InputChannel):

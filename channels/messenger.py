@@ -65,11 +65,7 @@ class SafeFacebookInput(FacebookInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         stated_country = StatedCountry()
         handle = safe_turn(on_new_message, stated_country)
-        webhook = Blueprint("safe_fb_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = gate.own_webhook(self.name())
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify_token(request: Request) -> HTTPResponse:

@@ -13,6 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import gate
 from channels.turn import StatedCountry, safe_turn
 
 MAX_SENDER_LENGTH = 128
@@ -59,11 +60,7 @@ class SafeRestInput(RestInput):
     ) -> Blueprint:
         stated_country = StatedCountry()
         handle = safe_turn(on_new_message, stated_country)
-        webhook = stated_country.attach(Blueprint("safe_rest_webhook", __name__))
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = stated_country.attach(gate.own_webhook(self.name()))
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -140,11 +140,7 @@ class SafeBotFrameworkInput(BotFrameworkInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         stated_country = StatedCountry()
         handle = safe_turn(on_new_message, stated_country)
-        webhook = Blueprint("safe_botframework_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = gate.own_webhook(self.name())
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -81,11 +81,7 @@ class SafeTwilioInput(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         stated_country = StatedCountry()
         handle = safe_turn(on_new_message, stated_country)
-        webhook = Blueprint(f"safe_{self.name()}_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = gate.own_webhook(self.name())
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

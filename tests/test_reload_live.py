@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from tests.servers import ROOT, Servers
+from tests.test_server import texts
 
 OLD, NEW = "The cost varies", "The price varies"
 
@@ -33,10 +34,6 @@ def reload(server, token):
     env = {**os.environ, "RASA_PORT": str(server.rasa_port), "RASA_API_TOKEN": token}
     return subprocess.run([str(ROOT / "scripts" / "reload.sh"), "--no-train"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)
-
-
-def texts(reply):
-    return " ".join(m.get("text") or "" for m in reply)
 
 
 def test_an_edited_answer_goes_live_on_reload(api_server):

@@ -21,6 +21,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from channels.turn import StatedCountry, safe_turn
+from safety import lines
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,9 @@ class SafeSocketIOInput(SocketIOInput):
         async def handle_checked(sid: Text, data: Any = None) -> None:
             event = checked_event(data, self.metadata_key)
             if event is None:
-                await self.sio.emit(self.bot_message_evt, {"text": BAD_EVENT_REPLY}, room=sid)
+                # Not a turn safe_turn can see, so the crisis line is added here.
+                for text in (BAD_EVENT_REPLY, lines.every_turn_line(None)):
+                    await self.sio.emit(self.bot_message_evt, {"text": text}, room=sid)
                 return
             await rasa_handler(sid, event)
 

@@ -10,7 +10,17 @@ Every connector in credentials.yml wraps Rasa's message handler with
 Then channels/render.py fits them to the channel (numbered choices on SMS,
 links, length limits); REST and Socket.IO get them unchanged.
 An empty message gets a plain reply without reaching the model.
+
+Before Rasa sees a message, its text is cleaned (safety/clean.py: broken
+characters, zero-width and look-alike letters) and a leading "/" is dropped
+unless the text is one of the bot's own button payloads, so visitor text
+never sets an intent, entity or slot. The conversation id is namespaced by
+channel ("rest:...", "twilio:+1..."), so one channel cannot read or steer
+another's conversation. The rule layer also reads the text here: when it
+matches and the turn comes back without a handoff (an error, a time-out),
+the handoff is added first all the same.
 """
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -19,6 +29,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import render
 from safety import lines
+from safety.clean import clean, unslash
+from safety.detector import default_detector
+from safety.handoff import handoff_message
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +43,18 @@ EMPTY_MESSAGE_REPLY = (
     "I didn't get any text there. You can ask me about Imago therapy: what it "
     "is, how it works, what it costs, or how to find a therapist."
 )
+TIMEOUT_REPLY = "Sorry, that is taking me too long. Please try again in a moment."
 # Channels whose clients render the machine-readable handoff payload; the
 # others get the same handoff as plain text only.
 PAYLOAD_CHANNELS = {"rest", "socketio"}
+# Longest wait for Rasa's reply; past it the visitor gets TIMEOUT_REPLY (and
+# the handoff, if the rule layer matched) while Rasa finishes in the background.
+TURN_TIMEOUT = 30.0
+
+
+def conversation_id(channel: Text, sender_id: Text) -> Text:
+    """The tracker id: the sender, namespaced by the channel it came on."""
+    return f"{channel}:{sender_id}"
 
 
 class TurnBuffer(OutputChannel):
@@ -41,12 +63,14 @@ class TurnBuffer(OutputChannel):
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
         self.messages: List[Dict[Text, Any]] = []
+        self.closed = False  # after a time-out: the turn was answered without Rasa
 
     def name(self) -> Text:  # responses may vary by channel, so keep its name
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        self.messages.append(dict(message))
+        if not self.closed:
+            self.messages.append(dict(message))
 
 
 def is_handoff(message: Dict[Text, Any]) -> bool:
@@ -76,18 +100,20 @@ def arrange_turn(
     return arranged
 
 
-def _country(message: UserMessage) -> Optional[Text]:
+def _site_country(message: UserMessage) -> Optional[Text]:
     metadata = message.metadata if isinstance(message.metadata, dict) else {}
-    return metadata.get("country")
+    country = metadata.get("country")
+    return country if isinstance(country, str) else None
 
 
 class StatedCountry:
     """The `country` slot a visitor set by saying where they are ("I'm in the UK").
 
     `attach` hooks a channel's blueprint so the running app (and with it the
-    tracker store) is known; the lookup then reads the visitor's tracker.
-    `last_buttons` reads the same tracker for the choices the bot offered
-    last, so an SMS reply of "2" still picks one after a restart.
+    tracker store) is known; the lookup then reads the visitor's tracker
+    (by its namespaced id, `conversation_id`). `last_buttons` reads the same
+    tracker for the choices the bot offered last, so an SMS reply of "2"
+    still picks one after a restart.
     """
 
     def __init__(self) -> None:
@@ -124,36 +150,40 @@ class StatedCountry:
         return buttons
 
 
-def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] = None) -> Handler:
+def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] = None,
+              timeout: float = TURN_TIMEOUT) -> Handler:
     """Wrap Rasa's handler so every turn leaves through `arrange_turn`.
 
-    The crisis line's country: the message metadata, else what the visitor
-    said earlier (`stated_country`), else the default.
+    The crisis line's country: what the visitor said about where they are
+    (this message, else earlier in the session), else the message metadata,
+    else the default.
     """
 
     async def handle(message: UserMessage) -> None:
         real_output = message.output_channel
+        reply_to = message.sender_id  # the channel's own id, e.g. a phone number
+        channel = message.input_channel or real_output.name()
+        message.sender_id = conversation_id(channel, reply_to)
         buffer = TurnBuffer(real_output)
-        text = message.text if isinstance(message.text, str) else ""
-        if not text.strip():
+        text = unslash(clean(message.text)).strip()
+        message.text = text
+        reading = default_detector().read(text)
+        if not text:
             buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
         else:
             message.output_channel = buffer
-            try:
-                await on_new_message(message)
-            except Exception:  # the visitor still gets a reply and the crisis line
-                logger.exception("Handling a message failed on %s", message.input_channel)
-                buffer.messages.append({"text": ERROR_REPLY})
-            finally:
-                message.output_channel = real_output
-        channel = message.input_channel or real_output.name()
-        country = _country(message)
+            await _run(on_new_message, message, buffer, timeout)
+        country = reading.country
         if country is None and stated_country is not None:
             country = await stated_country(message.sender_id)
+        country = country or _site_country(message)
+        if reading.detection and not any(is_handoff(m) for m in buffer.messages):
+            # The rule layer matched but Rasa's turn brought no handoff: add it anyway.
+            buffer.messages.insert(0, handoff_message(reading.detection, country))
         arranged = arrange_turn(buffer.messages, channel, country)
         for outgoing in render.for_channel(arranged, channel):
             try:
-                await real_output.send_response(message.sender_id, outgoing)
+                await real_output.send_response(reply_to, outgoing)
             except Exception as e:  # one failed send must not cost the rest of the turn
                 # Only the type: some clients put tokens in their error text.
                 # No sender: on SMS and WhatsApp it is the visitor's phone number.
@@ -161,3 +191,21 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
                 logger.debug("Send failure", exc_info=True)
 
     return handle
+
+
+async def _run(on_new_message: Handler, message: UserMessage, buffer: TurnBuffer, timeout: float) -> None:
+    """Rasa's turn into `buffer`; an error or a time-out adds a reply instead of failing."""
+    task = asyncio.ensure_future(on_new_message(message))
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        # Left to finish (its tracker is saved), but its late messages go nowhere.
+        logger.error("Handling a message on %s took over %.0f s", message.input_channel, timeout)
+        buffer.messages = [{"text": TIMEOUT_REPLY}]
+        buffer.closed = True
+        return
+    error = task.exception()
+    if error is not None:  # the visitor still gets a reply and the crisis line
+        # Only the type: the exception's text may hold the message or its sender.
+        logger.error("Handling a message failed on %s (%s)", message.input_channel, type(error).__name__)
+        logger.debug("Turn failure", exc_info=error)
+        buffer.messages.append({"text": ERROR_REPLY})

@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels import gate, render
-from channels.turn import StatedCountry, safe_turn
+from channels.turn import StatedCountry, conversation_id, safe_turn
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ class SafeTwilioInput(TwilioInput):
             if len(text) > MAX_MESSAGE_LENGTH:
                 return response.json({"error": "Body is too long."}, status=413)
             text = text.replace("¡", "@")  # some carriers turn @ into ¡ (as Rasa does)
-            choice = render.pick_choice(text, await stated_country.last_buttons(sender))
+            offered = await stated_country.last_buttons(conversation_id(self.name(), sender))
+            choice = render.pick_choice(text, offered)
             if choice is not None:
                 logger.debug("A numbered reply picked one of the choices offered")
                 text = choice

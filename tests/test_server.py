@@ -108,7 +108,7 @@ def test_conversations_are_kept_in_the_sqlite_tracker_store(servers):
     sender = new_sender()
     servers.say(sender, "what is imago therapy")
     with sqlite3.connect(servers.tracker_db) as db:
-        (count,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
+        (count,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (f"rest:{sender}",)).fetchone()
     assert count > 0
 
 

@@ -4,10 +4,10 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, arrange_turn, safe_turn
+from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, TIMEOUT_REPLY, arrange_turn, safe_turn
 from safety import lines
 from safety.nlg import HandoffNLG
 
@@ -119,7 +119,6 @@ version: "3.1"
 slots:
   country:
     type: text
-    initial_value: US
     mappings: [{type: custom}]
 responses:
   utter_handoff_abuse:
@@ -131,8 +130,9 @@ responses:
 )
 
 
-def generate(action, metadata=None):
-    tracker = DialogueStateTracker.from_events("v", [UserUttered("x", metadata=metadata)], DOMAIN.slots)
+def generate(action, metadata=None, stated=None):
+    events = [UserUttered("x", metadata=metadata)] + ([SlotSet("country", stated)] if stated else [])
+    tracker = DialogueStateTracker.from_events("v", events, DOMAIN.slots)
     return asyncio.run(HandoffNLG(domain=DOMAIN).generate(action, tracker, "rest"))
 
 
@@ -160,6 +160,20 @@ def test_country_metadata_picks_that_countrys_lines():
     assert "0808 2000 247" in response["text"] and "999" in response["text"]
 
 
+def test_where_the_visitor_says_they_are_beats_the_site_metadata():
+    response = generate("utter_handoff_abuse", {"country": "gb"}, stated="AU")
+    assert response["custom"]["handoff"]["country"] == "AU"
+
+
+def test_an_unsupported_country_still_gets_phone_numbers():
+    response = generate("utter_handoff_abuse", {"country": "BR"})
+    handoff = response["custom"]["handoff"]
+    assert handoff["country"] == "INTL"
+    assert any(line.get("call") for line in handoff["lines"])
+    assert "findahelpline.com" in response["text"] and "1-800-799-7233" in response["text"]
+    assert "911" not in response["text"]  # another country's emergency number would be wrong
+
+
 def test_the_line_uses_the_country_the_visitor_stated():
     async def model(message):
         await message.output_channel.send_response("visitor", {"text": "hello"})
@@ -173,7 +187,20 @@ def test_the_line_uses_the_country_the_visitor_stated():
     out = Recorder()
     message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
     asyncio.run(safe_turn(model, stated)(message))
-    assert out.sent[-1]["text"] == lines.every_turn_line("AU")  # metadata wins
+    assert out.sent[-1]["text"] == lines.every_turn_line("GB")  # the visitor knows where they are
+
+
+def test_without_a_statement_the_site_metadata_picks_the_line():
+    async def model(message):
+        await message.output_channel.send_response("visitor", {"text": "hello"})
+
+    async def stated(sender_id):
+        return None
+
+    out = Recorder()
+    message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
+    asyncio.run(safe_turn(model, stated)(message))
+    assert out.sent[-1]["text"] == lines.every_turn_line("AU")
 
 
 def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
@@ -190,3 +217,90 @@ def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
     out = FlakyPlatform()
     asyncio.run(safe_turn(model)(UserMessage("hi", out, "visitor", input_channel="twilio")))
     assert out.sent == [{"text": "two"}, {"text": LINE}]
+
+
+def seen_by_rasa(text, channel="rest", sender="visitor"):
+    """What Rasa's handler receives for a visitor's message, and what the visitor gets."""
+    seen = []
+
+    async def model(message):
+        seen.append(message)
+        await message.output_channel.send_response(message.sender_id, {"text": "answer"})
+
+    out = Recorder()
+    asyncio.run(safe_turn(model)(UserMessage(text, out, sender, input_channel=channel)))
+    return (seen[0] if seen else None), out.sent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("/greet", "greet"),
+    ('/greet{"country":"IN"}', 'greet{"country":"IN"}'),
+    ("/greet@1 hello there", "greet@1 hello there"),
+    ("  //help", "help"),
+    ("/help", "/help"),  # the bot's own button payloads keep their slash
+    ("/request_therapist_guide", "/request_therapist_guide"),
+])
+def test_visitor_text_never_sets_an_intent(text, expected):
+    message, _ = seen_by_rasa(text)
+    assert message.text == expected
+
+
+def test_broken_and_hidden_characters_are_removed_before_rasa_reads_the_text():
+    message, _ = seen_by_rasa("i want to ki\u200bll mys\u00adelf \ud83d")
+    assert message.text == "i want to kill myself"
+
+
+def test_the_conversation_id_is_namespaced_by_channel_but_replies_go_to_the_sender():
+    out = Recorder()
+    recipients = []
+
+    class Platform(Recorder):
+        async def send_response(self, recipient_id, message):
+            recipients.append(recipient_id)
+
+    seen = []
+
+    async def model(message):
+        seen.append(message.sender_id)
+        await message.output_channel.send_response(message.sender_id, {"text": "answer"})
+
+    asyncio.run(safe_turn(model)(UserMessage("hi", Platform(), "+15551234567", input_channel="twilio")))
+    assert seen == ["twilio:+15551234567"]
+    assert set(recipients) == {"+15551234567"}
+    assert out.sent == []
+
+
+def test_a_crisis_message_gets_the_handoff_first_even_when_rasa_fails():
+    async def broken(message):
+        raise RuntimeError("an NLU component failed")
+
+    sent = run_turn(broken, "i want to end my life")
+    assert sent[0]["custom"]["handoff"]["type"] == "crisis"
+    assert "988" in sent[1]["text"]
+    assert {"text": ERROR_REPLY} in sent and {"text": LINE} not in sent
+
+
+def test_a_crisis_message_gets_the_handoff_first_when_rasa_is_too_slow():
+    async def hung(message):
+        await asyncio.sleep(30)
+
+    out = Recorder()
+    message = UserMessage("my husband hits me", out, "visitor", input_channel="rest")
+    asyncio.run(safe_turn(hung, timeout=0.2)(message))
+    assert out.sent[0]["custom"]["handoff"]["type"] == "abuse"
+    assert {"text": TIMEOUT_REPLY} in out.sent
+
+
+def test_the_wrapper_adds_no_second_handoff_when_rasa_gave_one():
+    async def model(message):
+        await message.output_channel.send_response("visitor", HANDOFF)
+
+    sent = run_turn(model, "i want to end my life")
+    assert sum("custom" in m for m in sent) == 1
+
+
+def test_a_message_the_rule_layer_does_not_match_gets_no_handoff_from_the_wrapper():
+    async def broken(message):
+        raise RuntimeError("boom")
+
+    assert not any("custom" in m for m in run_turn(broken, "what does imago cost"))

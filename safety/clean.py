@@ -1,0 +1,117 @@
+"""Visitor text made safe to read, before anything else reads it.
+
+`clean` runs in the turn wrapper (channels/turn.py) on every channel, before
+Rasa's pipeline: a lone UTF-16 surrogate (an emoji cut in half by a phone
+keyboard or a truncating client) makes spaCy raise, and zero-width or
+look-alike characters hide words from the rule layer.
+
+`unslash` stops visitor text from steering the dialogue: Rasa reads a text
+that starts with "/" as an intent with entities ("/greet{"country":"IN"}"),
+after every NLU component and over their verdict. Only the payloads of the
+bot's own buttons (domain.yml) keep their slash.
+
+`disguise_variants` are the extra readings the rule layer matches on
+(safety/detector.py): spaced letters ("s u i c i d e"), leetspeak
+("k1ll mys3lf"), starred letters ("k*ll") and stretched letters ("diiie")
+made plain.
+"""
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, FrozenSet, List, Text
+
+import yaml
+
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+
+# Unicode categories removed: format characters (zero-width space and
+# joiners, soft hyphen, byte-order mark, bidi controls), lone surrogates and
+# unassigned code points. Control characters become spaces.
+DROPPED_CATEGORIES = {"Cf", "Cs", "Cn"}
+
+# Cyrillic and Greek letters that look like Latin ones ("kіll" with a
+# Ukrainian і). NFKC leaves them alone.
+LOOK_ALIKES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ѕ": "s", "ј": "j", "һ": "h", "ԁ": "d", "ӏ": "l", "к": "k", "м": "m", "т": "t",
+    "А": "A", "Е": "E", "О": "O", "Р": "P", "С": "C", "Х": "X", "І": "I", "К": "K", "М": "M", "Т": "T",
+    "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u",
+})
+
+# Leetspeak, read only inside a word that also holds letters ("k1ll", not "24/7").
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                      "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
+LEET_WORD = re.compile(r"(?<!\S)(?=\S*[a-z])(?=\S*[013457@$!|+][a-z])\S+")
+# Three or more single letters in a row, spaced or dotted: "s u i c i d e", "k.i.l.l".
+SPACED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z][ .·]+){2,}[a-z](?![a-z])")
+STRETCHED = re.compile(r"([a-z])\1{2,}")
+STARRED_WORD = re.compile(r"(?<!\S)(?=\S*[a-z])\S*\*\S*")  # "k*ll", "mys*lf"
+
+
+def clean(text: Any) -> Text:
+    """Printable, NFKC-normalised text: what the pipeline and the rule layer read."""
+    if not isinstance(text, str):
+        return ""
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in DROPPED_CATEGORIES:
+            continue
+        kept.append(" " if category == "Cc" and char not in "\n\t" else char)
+    return unicodedata.normalize("NFKC", "".join(kept)).translate(LOOK_ALIKES)
+
+
+@lru_cache(maxsize=1)
+def button_payloads() -> FrozenSet[Text]:
+    """The "/intent" payloads of the bot's own buttons (domain.yml)."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
+    payloads = set()
+    for variants in (domain.get("responses") or {}).values():
+        for variant in variants or []:
+            for button in (variant or {}).get("buttons") or []:
+                payload = str((button or {}).get("payload") or "")
+                if payload.startswith("/"):
+                    payloads.add(payload)
+    return frozenset(payloads)
+
+
+def unslash(text: Text) -> Text:
+    """The text without leading slashes, unless it is one of the bot's own button payloads."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or stripped in button_payloads():
+        return text
+    return stripped.lstrip("/ \t\n")
+
+
+def _starred(word: Text, is_word: Callable[[Text], bool]) -> Text:
+    """"k*ll" -> "kill": the first vowel for the stars that makes a known word."""
+    for vowel in "ieaou":
+        if is_word(word.replace("*", vowel)):
+            return word.replace("*", vowel)
+    return word
+
+
+def _join_letters(text: Text, keep_leading_i: bool) -> Text:
+    def join(match: re.Match) -> Text:
+        letters = re.sub(r"[ .·]", "", match.group(0))
+        if keep_leading_i and letters.startswith("i") and len(letters) > 3:
+            return "i " + letters[1:]  # "i c u t" is "i cut", not "icut"
+        return letters
+    return SPACED_LETTERS.sub(join, text)
+
+
+def disguise_variants(lowered: Text, is_word: Callable[[Text], bool] = lambda word: False) -> List[Text]:
+    """Other readings of lower-cased text, each only if it differs from it and the others."""
+    candidates = []
+    for keep_leading_i in (False, True):
+        text = _join_letters(lowered, keep_leading_i)
+        text = STARRED_WORD.sub(lambda m: _starred(m.group(0), is_word), text)
+        text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
+        # A stretched letter may stand for one ("diiie") or two ("killlll").
+        candidates += [text, STRETCHED.sub(r"\1", text), STRETCHED.sub(r"\1\1", text)]
+    variants: List[Text] = []
+    for candidate in candidates:
+        if candidate != lowered and candidate not in variants:
+            variants.append(candidate)
+    return variants

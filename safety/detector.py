@@ -3,7 +3,10 @@
 Independent of the trained model: it fires on the phrases in
 safety/phrases.yml whatever the model's confidence, and tells the handoff
 which language the visitor wrote in, whether the danger is to someone else,
-and which country they said they are in.
+and which country they said they are in (safety/places.yml).
+
+It reads text that safety/clean.py has cleaned, and also matches the
+disguised readings clean.disguise_variants gives (spaced letters, leetspeak).
 """
 import re
 import unicodedata
@@ -18,7 +21,11 @@ import srsly
 import yaml
 from spacy.matcher import Matcher
 
+from safety.clean import clean, disguise_variants
+
 PHRASES_FILE = Path(__file__).with_name("phrases.yml")
+PLACES_FILE = Path(__file__).with_name("places.yml")
+LANGUAGES = ("es", "fr")  # sections of phrases.yml besides the English ones
 LEMMA_FILE = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
 
 # Written-down ways of typing the same words, made uniform before matching.
@@ -30,6 +37,10 @@ CONTRACTIONS = {
     r"(he|she|it|that)'?s": r"\1 is", r"(they|we|you)'re": r"\1 are", r"(he|she|they)'d": r"\1 would",
     r"u": "you", r"ur": "your", r"r": "are", r"bc|cuz|cos": "because",
 }
+# "$" in a phrase: the end of the message or of a sentence. Every message
+# gets END_OF_MESSAGE as its last token so that phrases can say "and nothing after".
+END_OF_MESSAGE = "␃"
+SENTENCE_END = {END_OF_MESSAGE, ".", "!", "?", ",", ";", "...", "…"}
 CONTRACTION_RE = [(re.compile(rf"\b(?:{k})\b"), v) for k, v in CONTRACTIONS.items()]
 
 
@@ -56,13 +67,23 @@ def strip_accents(text: Text) -> Text:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def normalise(text: Text) -> Text:
-    """Lower case, plain apostrophes, no accents or hyphens, contractions spelled out."""
+def plain(text: Text) -> Text:
+    """Lower case, plain apostrophes, no accents or hyphens."""
     text = strip_accents(text.lower().replace("’", "'").replace("‘", "'"))
-    text = re.sub(r"[-_/\\()\[\]]", " ", text)
+    return re.sub(r"[-_/\\()\[\]]", " ", text)
+
+
+def spell_out(text: Text) -> Text:
+    """Contractions and chat short forms spelled out ("im" -> "i am", "u" -> "you")."""
     for pattern, replacement in CONTRACTION_RE:
         text = pattern.sub(replacement, text)
+    text = re.sub(r"(?<=[a-z])'(?=[a-z])", " ", text)  # j'ai -> j ai, sister's -> sister s
     return re.sub(r"\s+", " ", text).strip()
+
+
+def normalise(text: Text) -> Text:
+    """Lower case, plain apostrophes, no accents or hyphens, contractions spelled out."""
+    return spell_out(plain(text))
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +101,9 @@ def _token_pattern(spec: Text) -> Dict:
     optional = spec.endswith("?") and len(spec) > 1
     words: Set[Text] = set()
     for alternative in spec.rstrip("?").split("|"):
-        if alternative.startswith("~"):
+        if alternative == "$":
+            words |= SENTENCE_END
+        elif alternative.startswith("~"):
             lemma = normalise(alternative[1:])
             words |= word_forms().get(lemma, {lemma}) | {lemma}
         else:
@@ -100,57 +123,158 @@ def compile_phrase(phrase: Text) -> List[Dict]:
     return pattern
 
 
+# Which match wins when several fire: a danger to life outranks abuse, the
+# visitor's own danger outranks someone else's. A category not listed here
+# (new in phrases.yml) ranks after the listed ones of its type.
+PRIORITY = ["crisis|self", "crisis|eating", "crisis|method", "crisis|hopeless", "crisis|crisis",
+            "crisis|harm_others", "crisis|other", "abuse|violence", "abuse|sexual", "abuse|threats",
+            "abuse|control", "abuse|stalking", "abuse|other"]
+
+# Whose danger a match speaks of, read from the words around it.
+FIRST_PERSON = {"i", "me", "my", "myself", "mine", "we", "us", "our", "ourselves",
+                "yo", "mi", "mis", "je", "moi", "mon", "ma", "mes", "j", "m"}
+# Relatives and friends: the person at risk when named before a match.
+RELATIVES = {"friend", "friends", "bff", "sister", "brother", "sibling", "son", "daughter", "mom", "mum",
+             "mother", "dad", "father", "kid", "child", "teen", "teenager", "cousin", "roommate", "coworker",
+             "colleague", "niece", "nephew", "aunt", "uncle", "grandma", "grandpa", "someone", "somebody",
+             "amiga", "amigo", "hermana", "hermano", "hijo", "hija", "madre", "padre", "mama", "papa",
+             "amie", "ami", "soeur", "frere", "fils", "fille", "mere", "pere"}
+# Partners: at risk in a crisis ("my husband says he wants to die"), but in
+# abuse talk usually the one doing harm, so not read as the person at risk.
+PARTNERS = {"husband", "wife", "partner", "boyfriend", "girlfriend", "bf", "gf", "spouse", "fiance", "fiancee",
+            "esposo", "esposa", "marido", "novio", "novia", "pareja", "mari", "femme", "conjoint", "copain", "copine"}
+PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "himself", "herself",
+            "themselves", "themself", "ella", "elle", "il", "se"}
+CLAUSE_END = {".", "!", "?", ";", "but", "and", "because", "pero", "mais"}
+
+
+def _language(matches: List[Tuple[Text, int, int]]) -> Text:
+    """The language whose phrases cover the longest stretch; English on a tie
+    ("suicide" is a word in French too)."""
+    longest: Dict[Text, int] = {}
+    for key, start, end in matches:
+        language = key.rsplit("|", 1)[1]
+        longest[language] = max(longest.get(language, 0), end - start)
+    return max(longest, key=lambda language: (longest[language], language == "en"))
+
+
+def _rank(key: Text) -> Tuple[int, int]:
+    handoff_type = key.split("|")[0]
+    listed = [i for i, prefix in enumerate(PRIORITY) if key.startswith(prefix + "|")]
+    return (0 if handoff_type == "crisis" else 1, listed[0] if listed else len(PRIORITY))
+
+
+def whose(doc, start: int, end: int, handoff_type: Text) -> Text:
+    """'self' or 'someone_else': the person the matched words speak of.
+
+    Words in the match decide first ("myself", "me" / "herself", "her");
+    otherwise, for a crisis, the nearest person named before it in the same
+    clause ("my friend keeps saying she wants to end it all"). In abuse talk
+    "he" or "my husband" is usually the one doing harm, so only a relative or
+    friend named before the match makes it someone else's.
+    """
+    inside = [t.lower_ for t in doc[start:end]]
+    if any(w in FIRST_PERSON for w in inside):
+        return "self"
+    if any(w in PRONOUNS or w in RELATIVES for w in inside):
+        return "someone_else"
+    others = RELATIVES | PRONOUNS | PARTNERS if handoff_type == "crisis" else RELATIVES
+    for token in reversed(doc[:start]):
+        word = token.lower_
+        if word in FIRST_PERSON:
+            return "self"
+        if word in others:
+            return "someone_else"
+        if word in CLAUSE_END:
+            break
+    return "self"
+
+
 class Detector:
     """Matches safety/phrases.yml against a message."""
 
-    def __init__(self, phrases_file: Path = PHRASES_FILE) -> None:
+    def __init__(self, phrases_file: Path = PHRASES_FILE, places_file: Path = PLACES_FILE) -> None:
         phrases = yaml.safe_load(phrases_file.read_text(encoding="utf-8"))
         self.nlp = spacy.blank("en")
         self.matcher = Matcher(self.nlp.vocab)
+        self.phrase_words: Set[Text] = set()
         for handoff_type in ("crisis", "abuse"):
-            for category, lines in phrases[handoff_type].items():
+            for category, lines in (phrases.get(handoff_type) or {}).items():
                 self._add(f"{handoff_type}|{category}|en", lines)
-        for handoff_type, lines in phrases["es"].items():
-            self._add(f"{handoff_type}|{handoff_type}|es", lines)
+        for language in LANGUAGES:
+            for handoff_type, lines in (phrases.get(language) or {}).items():
+                self._add(f"{handoff_type}|{handoff_type}|{language}", lines)
+        # Figures of speech ("die laughing") and suicide as a topic ("the suicide rate"):
+        # a phrase inside one does not fire, and their words never support a model-only verdict.
+        self.calm = Matcher(self.nlp.vocab)
+        if phrases.get("calm"):
+            self.calm.add("calm", [compile_phrase(line) for line in phrases["calm"]])
         self.risk_words = {
             handoff_type: set().union(*(set(_token_pattern(w)["LOWER"]["IN"]) for w in words))
             for handoff_type, words in phrases["model_needs_one_of"].items()
         }
+        places = yaml.safe_load(places_file.read_text(encoding="utf-8"))
+        statement = "|".join(re.escape(normalise(s)) for s in places["statements"])
         self.countries: List[Tuple[re.Pattern, Text]] = [
-            (re.compile(rf"\b(?:in|from|to|live in|living in) (?:the )?{re.escape(normalise(name))}\b"), code)
-            for code, names in phrases["countries"].items()
+            (re.compile(rf"\b(?:{statement}) (?:the )?{re.escape(normalise(name))}(?![a-z])"), code)
+            for code, names in places["countries"].items()
             for name in names
         ]
 
+    def is_word(self, word: Text) -> bool:
+        """A word of the phrases (to read "k*ll" as "kill", "c*t" as "cut" rather than "cat")."""
+        return word in self.phrase_words
+
     def _add(self, key: Text, lines: Iterable[Text]) -> None:
-        self.matcher.add(key, [compile_phrase(line) for line in lines])
+        patterns = [compile_phrase(line) for line in lines]
+        self.matcher.add(key, patterns)
+        self.phrase_words.update(w for pattern in patterns for token in pattern
+                                 for w in token.get("LOWER", {}).get("IN", []))
 
     def read(self, text: Text) -> Reading:
-        """Normalise and tokenise the message once; match phrases and places on that."""
-        if not isinstance(text, str) or not text.strip():
+        """Clean, normalise and tokenise the message once; match phrases and places on that."""
+        if not isinstance(text, str):
             return NOTHING
-        normal = normalise(text)
-        doc = self.nlp.make_doc(normal)
-        words = frozenset(token.lower_ for token in doc)
-        return Reading(self._match(doc), words, self._country(normal))
+        lowered = plain(clean(text))
+        normal = spell_out(lowered)
+        if not normal:
+            return NOTHING
+        doc = self.nlp.make_doc(f"{normal} {END_OF_MESSAGE}")
+        detection = self._match(doc)
+        # Disguises are undone before "u" becomes "you": "s u i c i d e".
+        for variant in disguise_variants(lowered, self.is_word) if detection is None else []:
+            detection = self._match(self.nlp.make_doc(f"{spell_out(variant)} {END_OF_MESSAGE}"))
+            if detection:
+                break
+        calm = {i for start, end in self._calm_spans(doc) for i in range(start, end)}
+        words = frozenset(token.lower_ for token in doc[:-1] if token.i not in calm)
+        return Reading(detection, words, self._country(normal))
+
+    def _calm_spans(self, doc) -> List[Tuple[int, int]]:
+        return [(start, end) for _, start, end in self.calm(doc)] if len(self.calm) else []
 
     def _match(self, doc) -> Optional[Detection]:
-        keys = {self.nlp.vocab.strings[match_id] for match_id, _, _ in self.matcher(doc)}
-        if not keys:
+        calm = self._calm_spans(doc)
+        # A match that lies wholly inside a figure of speech or a topic phrase
+        # ("die laughing", "the suicide rate") does not count; anything wider does.
+        matches = [(self.nlp.vocab.strings[match_id], start, end) for match_id, start, end in self.matcher(doc)
+                   if not any(c_start <= start and end <= c_end for c_start, c_end in calm)]
+        if not matches:
             return None
-        # A danger to life outranks abuse; the visitor's own danger outranks someone else's.
-        order = ["crisis|self", "crisis|eating", "crisis|method", "crisis|crisis", "crisis|harm_others",
-                 "crisis|other", "abuse"]
-        chosen = sorted(keys, key=lambda k: next(i for i, p in enumerate(order) if k.startswith(p)))[0]
-        handoff_type, category, language = chosen.split("|")
-        about = "someone_else" if category == "other" else "self"
-        return Detection(handoff_type, category, language, about)
+        key, start, end = min(matches, key=lambda m: (_rank(m[0]), m[1]))
+        handoff_type, category, _ = key.split("|")
+        if category == "other":
+            about = "someone_else"
+        elif category in ("harm_others", "method"):
+            about = "self"  # the one at risk of acting, or asking about means
+        else:
+            about = whose(doc, start, end, handoff_type)
+        return Detection(handoff_type, category, _language(matches), about)
 
     def _country(self, normal: Text) -> Optional[Text]:
-        for pattern, code in self.countries:
-            if pattern.search(normal):
-                return code
-        return None
+        """The country of the last statement about where the visitor is, if any."""
+        found = [(m.start(), code) for pattern, code in self.countries for m in pattern.finditer(normal)]
+        return max(found)[1] if found else None
 
     def supports(self, handoff_type: Text, reading: Reading) -> bool:
         """Whether a model-only verdict of this type has any word in the message that supports it."""

@@ -8,7 +8,8 @@ message with no supporting word (phrases.yml, model_needs_one_of) becomes
 `nlu_fallback`: the visitor is asked to rephrase and still sees the crisis
 line, instead of an everyday request getting a handoff. It also records, for the handoff and for
 monitoring, which detector fired, the language and whom the danger is to,
-and adds a `country` entity when the visitor says where they are.
+and adds a `country` entity when the visitor says where they are, and a
+`helping_with` entity (crisis or abuse) when the danger is to someone else.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -84,9 +85,14 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
         info = safety_info(detection, (message.get(INTENT) or {}).get("name"))
         if info:
             message.set(SAFETY_KEY, info, add_to_output=True)
-        country = reading.country
-        if country:
+        found = {}
+        if reading.country:
+            found["country"] = reading.country
+        if detection and detection.about == "someone_else":
+            # Remembered for the session, so "how do I help her" gets the helper's guidance.
+            found["helping_with"] = detection.type
+        if found:
             entities = list(message.get(ENTITIES) or [])
-            entities.append({"entity": "country", "value": country, "start": 0,
-                             "end": len(text), "extractor": self.__class__.__name__})
+            entities.extend({"entity": name, "value": value, "start": 0, "end": len(text or ""),
+                             "extractor": self.__class__.__name__} for name, value in found.items())
             message.set(ENTITIES, entities, add_to_output=True)

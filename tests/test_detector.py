@@ -5,8 +5,9 @@ every phrase added to safety/phrases.yml, and a figure of speech it must
 not catch.
 """
 import pytest
+import yaml
 
-from safety.detector import compile_phrase, default_detector
+from safety.detector import PHRASES_FILE, compile_phrase, default_detector
 
 CRISIS_SELF = [
     "i want to kill myself", "I WANT TO DIE", "i just want to die tbh", "kms",
@@ -68,8 +69,91 @@ ABUSE = [
     "he throws things at me", "he locks me in the house", "i was sexually assaulted",
     "would imago help if my partner beats me",
 ]
-SPANISH_CRISIS = ["quiero morir", "me quiero matar", "no quiero vivir", "pienso en el suicidio"]
-SPANISH_ABUSE = ["mi esposo me pega", "tengo miedo de mi pareja"]
+SPANISH_CRISIS = ["quiero morir", "me quiero matar", "no quiero vivir", "pienso en el suicidio",
+                  "no quiero seguir viviendo", "ya no aguanto más", "tengo ganas de morir",
+                  "mi amiga se quiere morir", "tengo pensamientos suicidas", "ya no tengo ganas de vivir",
+                  "mi vida no tiene sentido"]
+SPANISH_ABUSE = ["mi esposo me pega", "tengo miedo de mi pareja", "mi esposo me controla el dinero",
+                 "me revisa el teléfono", "no me deja ver a mis amigas", "me amenaza con quitarme a los hijos",
+                 "me obliga a tener relaciones", "mi novio me obliga a hacer cosas sexuales"]
+HOPELESS = [
+    "i do not see a future for myself", "there is no future for me", "honestly theres no future for me",
+    "i dont see the point of anything anymore", "nothing matters anymore", "nothing really matters to me anymore",
+    "i dont know if ill still be here next week", "i wont be here much longer",
+    "im giving up on life", "i give up on everything", "ive given up on everything",
+    "im a burden to everyone", "i feel like a burden to the people around me",
+    "everyone would be better off if i was gone", "my kids would be happier if i wasnt around",
+    "i just want it all to stop", "i want everything to end", "i want to disappear",
+    "i wish i could just disappear", "im so tired of living.", "tired of living tbh",
+    "im tired of being alive", "sick of existing",
+    "what is the point of waking up", "my future feels pointless", "i have nothing left to live for",
+    "i just want to stop existing", "im done with life", "i have no future and no hope",
+]
+# Hopelessness an older crisis|self phrase already finds (that category ranks first).
+HOPELESS_SELF = ["they would be better off without me"]
+MEANS = [
+    "how many pills does it take to die", "what is a lethal dose of paracetamol",
+    "how long does it take to bleed out", "which bridge is high enough to jump from",
+    "how much of my insulin would kill a person", "what is the most painless way to die",
+    "how to tie a noose", "how many sleeping pills is an overdose",
+    "how much ibuprofen is lethal", "whats the least painful way to die",
+    "what pills can kill you", "how high do you have to fall to die", "can you bleed to death from your wrist",
+]
+HELPER_CRISIS = [
+    "my friend keeps saying she wants to end it all", "my daughter talks about wanting to die",
+    "my husband said he does not want to live anymore", "my sister is cutting herself",
+    "i think my friend is suicidal", "my son said everyone would be better off without him",
+    "he says he will hurt himself if i leave", "my mom told me she doesnt want to live anymore",
+    "my roommate keeps saying everyone would be better off without her",
+    "i found him unconscious next to his pills", "my dad told me he wants to end his life",
+    "my sister swallowed a handful of her pills", "my husband says we would be better off if he was dead",
+]
+CONTROL = [
+    "he checks my phone every night", "he doesnt let me see my friends", "she controls all my money",
+    "he takes my paycheck", "my husband tracks my location", "he threatens to take the kids if i leave",
+    "im not allowed to see my family", "he monitors my messages", "my wife reads all my texts",
+    "he goes through my phone when im asleep", "my boyfriend wont let me talk to my parents",
+    "he stops me from seeing my sister", "im not allowed to leave the house",
+    "she said shell take the kids away from me", "he threatened to share my nude photos",
+    "he keeps my passport", "my partner demands my passwords",
+]
+THREATS = ["she says she will ruin my life if i leave", "he will make my life hell if i tell anyone"]
+STALKING = [
+    "my ex keeps following me", "he is stalking me", "my ex shows up at my work",
+    "he put a tracker on my car", "i found an airtag in my bag that isnt mine", "im being stalked",
+    "my ex keeps showing up at my house", "he keeps texting me even though i blocked him",
+    "how do i get a restraining order", "he messages me from fake accounts even though i blocked him",
+    "my ex is spying on me",
+]
+SEXUAL_COERCION = [
+    "he pressures me into sex", "he makes me do sexual things i do not want", "he guilt-trips me into sex",
+    "she won't stop when i say no", "my boyfriend pressures me to send nudes",
+    "he keeps going even when i tell him to stop", "he guilts me into sleeping with him",
+    "he still wants sex even when i tell him no", "she gets angry if i refuse sex", "i can not say no to him in bed",
+]
+ABUSE_OTHER = [
+    "my sister's husband controls all her money", "he hits her", "my friend's boyfriend beats her",
+    "my mom is being abused by her partner", "my neighbour beats his wife", "my dad hits the kids",
+    "her husband is violent", "he threatens to kill her", "i think my friend is being abused",
+    "my stepdad beats my mom", "her husband takes her whole paycheck", "her boyfriend reads her texts",
+    "he won't let her see her family", "her husband threatens her", "her ex keeps following her everywhere",
+    "i think he is stalking her",
+]
+# Abuse of someone else that an own-abuse phrase ranks first ("abusive
+# relationship" is in control): the category is control, the person is not.
+ABUSE_OTHER_BY_CONTEXT = ["i think my friend is in an abusive relationship"]
+FRENCH_CRISIS = [
+    "je veux mourir", "j'ai envie de mourir", "je vais me tuer", "je pense a me suicider",
+    "je veux en finir avec la vie", "je vais mettre fin à mes jours", "je ne veux plus vivre",
+    "j'ai envie de me faire du mal", "je me scarifie", "j'ai des idées noires",
+    "j'ai des pensées suicidaires", "je voudrais disparaître", "je me coupe les veines",
+]
+FRENCH_ABUSE = [
+    "mon mari me frappe", "mon conjoint me bat", "mon copain me menace", "il me frappe",
+    "je suis victime de violences conjugales", "violence conjugale", "il m'a violée",
+    "j'ai peur de mon mari", "il me force à avoir des relations", "mon mari controle mon argent",
+    "il ne me laisse pas voir mes amies", "mon mari menace de me tuer",
+]
 FIGURES_OF_SPEECH = [
     "my partner is killing me with these dishes", "im dying to know the cost",
     "how do i kill a python process", "that joke killed me", "whats the best way to kill time",
@@ -89,6 +173,39 @@ FIGURES_OF_SPEECH = [
     "i sliced myself a piece of cake", "i take it out on my partner when im tired",
     "the physical pain after the gym is real", "pictures of our wedding",
     "the marks on my car", "cut deeper into the budget? no", "a bash or sh script",
+    # figures of speech and therapy questions near the newer phrases
+    "my husband would die laughing at the exercises", "dying to know", "killer schedule this week",
+    "is there no point in couples therapy if he won't come", "we are giving up on the marriage counselor",
+    "he checks my homework", "she controls the tv remote", "can i see my friends during the retreat",
+    "i am giving up on this relationship", "there is no future for our marriage",
+    "what is the point of imago therapy", "i feel like a burden to my husband when i ask for help with chores",
+    "i don't see a future with him", "we have no future together", "i'm tired of living with my in-laws",
+    "tired of living paycheck to paycheck", "we want to disappear for a weekend away",
+    "i just want the fighting to stop", "nothing he says matters to me", "i gave up everything for him",
+    "i'd be better off without him", "my mom says i would be better off if i left him",
+    "i won't be here next week, we are on vacation", "is there any point in trying imago again",
+    "what is a normal dose of melatonin", "how long does imago therapy take",
+    "how many sessions does it take to see results", "how high is the retreat center above sea level",
+    "what is the best way to tie a tie", "the colors bleed out in the wash",
+    "my husband manages our money", "we share our locations with each other", "he takes the kids to school",
+    "he threatens to leave if i don't go to therapy", "she started following me on instagram",
+    "my husband showed up at my office with flowers", "i put an airtag on my keys",
+    "he won't let me talk during arguments", "my wife won't let me have a dog", "i check my phone too much",
+    "the app tracks my location", "i'm not allowed to have caffeine", "my boss won't let me work from home",
+    "my toddler doesn't stop crying when i say no", "she hit the ball hard", "he kicked him out of the band",
+    "her husband threatens to leave", "she makes me feel sexy", "he makes me laugh every day",
+    "she pressures me to sleep earlier", "my daughter is being bullied at school",
+    "ma mère va me tuer si je suis en retard", "il ne me frappe pas", "j'ai peur de lui dire",
+    "je veux en finir avec cette dispute", "ce qui m'a frappé c'est son silence", "mi jefe me obliga a trabajar",
+    "no me deja dormir con sus ronquidos", "me revisa la tarea",
+    "my husband checks his phone constantly", "i stalk her instagram sometimes", "our dog follows her around",
+    "rent takes her whole paycheck", "the divorce took all her money", "we stopped having sex after the baby",
+    "he gets angry if i forget to call", "i blocked him on facebook after the argument",
+    "my husband controls the tv and the thermostat", "he looks through my bag for his keys",
+    "there is no reason for me to stay in this marriage", "no reason for me to be jealous",
+    "im done with living in this city", "il ne me laisse pas voir son téléphone", "je n'en peux plus de ses retards",
+    "no tengo ganas de seguir discutiendo", "no vale la pena seguir con él",
+    "my mom says we would be better off if he was gone",
 ]
 
 
@@ -125,6 +242,64 @@ def test_abuse(detector, text):
 def test_spanish(detector, text, kind):
     found = detector.detect(text)
     assert found and found.type == kind and found.language == "es", found
+
+
+@pytest.mark.parametrize("text", HOPELESS + HOPELESS_SELF)
+def test_hopelessness(detector, text):
+    found = detector.detect(text)
+    assert found and found.type == "crisis" and found.about == "self", found
+
+
+@pytest.mark.parametrize("text", HOPELESS)
+def test_hopelessness_category(detector, text):
+    assert detector.detect(text).category == "hopeless"
+
+
+@pytest.mark.parametrize("text", MEANS)
+def test_means_questions(detector, text):
+    found = detector.detect(text)
+    assert found and found.type == "crisis" and found.category == "method" and found.about == "self", found
+
+
+@pytest.mark.parametrize("text", HELPER_CRISIS)
+def test_helper_writing_about_someone_in_danger(detector, text):
+    found = detector.detect(text)
+    assert found and found.type == "crisis" and found.about == "someone_else", found
+
+
+@pytest.mark.parametrize("text, category", [(t, "control") for t in CONTROL] + [(t, "threats") for t in THREATS]
+                         + [(t, "stalking") for t in STALKING]
+                         + [(t, "sexual") for t in SEXUAL_COERCION])
+def test_control_stalking_and_coercion(detector, text, category):
+    found = detector.detect(text)
+    assert found and found.type == "abuse" and found.category == category, found
+
+
+@pytest.mark.parametrize("text", ABUSE_OTHER)
+def test_abuse_of_someone_else(detector, text):
+    found = detector.detect(text)
+    assert found and found.type == "abuse" and found.category == "other" and found.about == "someone_else", found
+
+
+@pytest.mark.parametrize("text", ABUSE_OTHER_BY_CONTEXT)
+def test_abuse_of_someone_else_read_from_context(detector, text):
+    found = detector.detect(text)
+    assert found and found.type == "abuse" and found.about == "someone_else", found
+
+
+@pytest.mark.parametrize("text, kind", [(t, "crisis") for t in FRENCH_CRISIS] + [(t, "abuse") for t in FRENCH_ABUSE])
+def test_french(detector, text, kind):
+    found = detector.detect(text)
+    assert found and found.type == kind and found.language == "fr", found
+
+
+def calm_lines():
+    return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))["calm"]
+
+
+@pytest.mark.parametrize("line", calm_lines())
+def test_calm_lines_compile(line):
+    assert compile_phrase(line)
 
 
 @pytest.mark.parametrize("text", FIGURES_OF_SPEECH)

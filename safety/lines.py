@@ -17,9 +17,10 @@ OTHER_COUNTRY = "INTL"  # a country we hold no lines for: directory + local emer
 # "UK" is not an ISO code, but sites and visitors use it for Great Britain.
 ALIASES = {"UK": "GB"}
 HANDOFF_TYPES = ("crisis", "abuse")
+EMERGENCY = "Emergency services"  # a country's emergency number: never offered abroad
 # Only these fields go into the machine-readable payload; sources and check
 # dates stay in the data file.
-PAYLOAD_FIELDS = ("name", "call", "text", "text_keyword", "url")
+PAYLOAD_FIELDS = ("name", "call", "text", "text_keyword", "text_keyword_es", "url")
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +30,8 @@ def all_countries() -> Dict[Text, Dict[Text, Any]]:
 
 
 def resolve_country(*candidates: Optional[Text]) -> Text:
-    """The lines to use for the first country given.
+    """The lines to use for the first country given (callers pass what the
+    visitor said before the site's metadata: the visitor knows where they are).
 
     A code we hold lines for is used as it is; any other two-letter country
     code gets the international entry; with no usable candidate, the US.
@@ -47,9 +49,21 @@ def resolve_country(*candidates: Optional[Text]) -> Text:
 
 
 def lines_for(handoff_type: Text, country: Text) -> List[Dict[Text, Any]]:
+    """The lines for a country. Outside the countries we hold, the directory and
+    the local emergency number come first, then the default country's phone
+    lines, labelled, so a handoff never gives only a website."""
     if handoff_type not in HANDOFF_TYPES:
         handoff_type = "crisis"  # an unknown type still gets crisis lines
-    return all_countries()[resolve_country(country)][handoff_type]
+    country = resolve_country(country)
+    own = all_countries()[country][handoff_type]
+    if country != OTHER_COUNTRY:
+        return own
+    default = [
+        {**line, "name": f"{line['name']} ({DEFAULT_COUNTRY})"}
+        for line in all_countries()[DEFAULT_COUNTRY][handoff_type]
+        if line.get("call") and line["name"] != EMERGENCY
+    ]
+    return own + default
 
 
 def every_turn_line(country: Optional[Text] = None) -> Text:

@@ -125,3 +125,33 @@ def test_spanish_lines_for_the_us_and_elsewhere_say_the_same_numbers():
                 digits = lambda s: re.findall(r"\d[\d-]*\d|\d", s)  # noqa: E731
                 spanish = {d.replace("-", "") for d in digits(line["how_es"])}
                 assert {d.replace("-", "") for d in digits(line["how"])} <= spanish, line["name"]
+
+
+def test_french_lines_say_the_same_numbers():
+    # A French handoff lists these in French where the file has it (Canada's 988 works in French).
+    digits = lambda s: {d.replace("-", "") for d in re.findall(r"\d[\d-]*\d|\d", s)}  # noqa: E731
+    for country in ("CA", "US", "INTL"):
+        for kind in lines.HANDOFF_TYPES:
+            for line in lines.all_countries()[country][kind]:
+                assert "how_fr" in line, (country, kind, line["name"])
+                assert digits(line["how"]) <= digits(line["how_fr"]), line["name"]
+
+
+# Digits, maybe spaced or hyphenated, that are not a price or part of "1,000" or "2.5".
+PHONE_LIKE = re.compile(r"(?<![$\d,.])\d[\d -]*\d(?![\d,.])")
+
+
+def test_no_reply_text_holds_a_phone_number_outside_the_lines_file():
+    """Numbers reach visitors from safety/crisis_lines.yml, for their country, and nowhere else:
+    domain.yml's replies hold no number at all (the human handoff once hard-coded 988 and 911
+    for every country), and no article answer holds a number the lines file lists."""
+    for name, variants in load("domain.yml")["responses"].items():
+        for variant in variants:
+            assert not re.search(r"\d{3}", variant.get("text", "")), name
+    listed = {number for entry in lines.all_countries().values() for kind in lines.HANDOFF_TYPES
+              for line in entry[kind] for number in (line.get("call"), line.get("text")) if number}
+    for path in sorted((ROOT / "data" / "faq").glob("*.yml")):
+        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
+            for variant in variants:
+                numbers = {re.sub(r"\D", "", m) for m in PHONE_LIKE.findall(variant.get("text", ""))}
+                assert not numbers & listed, (path.name, name, numbers & listed)

@@ -6,8 +6,9 @@ server and needs no action server):
   - picks the response variation for this message's language and for whom
     the danger is to (pseudo-slots `handoff_language`, `handoff_about`,
     taken from the rule layer's verdict; never stored in the tracker),
-  - adds the lines for the visitor's country (channel metadata, then what
-    they said, then the US) to the text and to the payload,
+  - adds the lines for the visitor's country (what they said about where
+    they are this session, then channel metadata, then the US) to the text
+    and to the payload,
   - logs one line per handoff (type, country, detector; never the text),
     which is what the site monitors,
   - answers article questions with the texts in data/faq/<topic>.yml: the
@@ -63,10 +64,12 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         if handoff is None:
             return response
         metadata = (latest.metadata if latest else None) or {}
-        country = lines.resolve_country(metadata.get("country"), tracker.get_slot("country"))
+        # What the visitor said about where they are (this session) beats the site's guess.
+        country = lines.resolve_country(tracker.get_slot("country"), metadata.get("country"))
         handoff_type = handoff.get("type", "crisis")
         payload = lines.handoff_payload(handoff_type, country)
-        payload["about"] = slots["handoff_about"]
+        # A response written for helpers (utter_help_someone) says so itself.
+        payload["about"] = handoff.get("about") or slots["handoff_about"]
         payload["language"] = slots["handoff_language"]
         response["custom"]["handoff"] = payload
         listed = lines.lines_as_text(handoff_type, country, payload["language"])

@@ -24,9 +24,10 @@ from rasa.shared.nlu.training_data.message import Message
 from safety.detector import Detection, Reading, default_detector
 
 HANDOFF_INTENTS = ("crisis", "abuse")
-# Intents whose reply carries a handoff payload; a model-only verdict for
-# one of them needs a supporting word (phrases.yml, model_needs_one_of).
-GATED_INTENTS = HANDOFF_INTENTS + ("ask_crisis_lines",)
+# Intents whose reply carries a handoff payload (or, for help_someone, may);
+# a model-only verdict for one of them needs a supporting word (phrases.yml,
+# model_needs_one_of).
+GATED_INTENTS = HANDOFF_INTENTS + ("ask_crisis_lines", "help_someone")
 SAFETY_KEY = "safety"  # in the parse data: {"detector", "category", "language", "about"}
 
 

@@ -35,24 +35,32 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from check_content import review_date  # noqa: E402
 from channels.turn import arrange_turn  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import UserUttered  # noqa: E402
+from rasa.shared.core.events import SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from safety import lines  # noqa: E402
 from safety.nlg import HandoffNLG  # noqa: E402
 
 CHANNEL = "rest"  # the website's channels split text and attach buttons the same way
-LANGUAGES = {"en": "English", "es": "Spanish"}
-# The handoff turns a visitor can get: (title, response, language, about).
+LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French"}
+# The handoff turns a visitor can get: (title, response, language, about, helping_with).
 # Each handoff rule answers with the handoff, then utter_after_handoff.
 HANDOFFS = [
-    ("Crisis", "utter_handoff_crisis", "en", "self"),
-    ("Crisis, someone else in danger", "utter_handoff_crisis", "en", "someone_else"),
-    ("Crisis (Spanish)", "utter_handoff_crisis", "es", "self"),
-    ("Abuse", "utter_handoff_abuse", "en", "self"),
-    ("Abuse (Spanish)", "utter_handoff_abuse", "es", "self"),
-    ("The lines again", "utter_crisis_lines", "en", "self"),
-    ("The lines again (Spanish)", "utter_crisis_lines", "es", "self"),
+    ("Crisis", "utter_handoff_crisis", "en", "self", None),
+    ("Crisis, someone else in danger", "utter_handoff_crisis", "en", "someone_else", None),
+    ("Crisis (Spanish)", "utter_handoff_crisis", "es", "self", None),
+    ("Crisis (French)", "utter_handoff_crisis", "fr", "self", None),
+    ("Abuse", "utter_handoff_abuse", "en", "self", None),
+    ("Abuse, someone else", "utter_handoff_abuse", "en", "someone_else", None),
+    ("Abuse (Spanish)", "utter_handoff_abuse", "es", "self", None),
+    ("Abuse (French)", "utter_handoff_abuse", "fr", "self", None),
+    ("The lines again", "utter_crisis_lines", "en", "self", None),
+    ("The lines again (Spanish)", "utter_crisis_lines", "es", "self", None),
+    ("The lines again (French)", "utter_crisis_lines", "fr", "self", None),
+    ("How do I help them? (after a crisis about someone else)", "utter_help_someone", "en", "someone_else", "crisis"),
+    ("How do I help them? (after abuse of someone else)", "utter_help_someone", "en", "someone_else", "abuse"),
+    ("How do I help them? (no one in danger mentioned yet: no handoff)", "utter_help_someone", "en", "self", None),
 ]
+ONE_RESPONSE = {"utter_crisis_lines", "utter_help_someone"}  # no utter_after_handoff after these
 AFTER_HANDOFF = "utter_after_handoff"
 
 
@@ -104,12 +112,13 @@ def load_domain(root: Path, topics: List[Dict[str, Any]]) -> Domain:
 
 
 def tracker_for(domain: Domain, language: str = "en", about: str = "self",
-                country: Optional[str] = None) -> DialogueStateTracker:
+                country: Optional[str] = None, helping_with: Optional[str] = None) -> DialogueStateTracker:
     """A conversation whose last message got the rule layer's verdict (language, about) from `country`."""
     message = UserUttered("(message)", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
                                                    "safety": {"language": language, "about": about}},
                           metadata={"country": country} if country else None)
-    return DialogueStateTracker.from_events("review", [message], slots=domain.slots)
+    helping = [SlotSet("helping_with", helping_with)] if helping_with else []
+    return DialogueStateTracker.from_events("review", [message, *helping], slots=domain.slots)
 
 
 def as_visitor_sees(turn: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -137,10 +146,10 @@ async def render_turns(domain: Domain, topics: List[Dict[str, Any]]) -> Dict[str
         answers[topic["name"]] = as_visitor_sees(turn)
     handoffs = {}
     for country in lines.all_countries():
-        for title, action, language, about in HANDOFFS:
-            tracker = tracker_for(domain, language, about, country)
+        for title, action, language, about, helping_with in HANDOFFS:
+            tracker = tracker_for(domain, language, about, country, helping_with)
             said = [await nlg.generate(action, tracker, CHANNEL)]
-            if action != "utter_crisis_lines":
+            if action not in ONE_RESPONSE:
                 said.append(await nlg.generate(AFTER_HANDOFF, tracker, CHANNEL))
             handoffs[(country, title)] = as_visitor_sees(arrange_turn([m for m in said if m], CHANNEL, country))
     return {"answers": answers, "handoffs": handoffs}

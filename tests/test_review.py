@@ -116,13 +116,15 @@ def test_handoffs_for_every_country_and_language_are_the_real_texts(project):
         for kind in ("crisis", "abuse"):
             for line in entry[kind]:
                 assert html.escape(f"• {line['name']}: {line['how']}") in block
-                # The Spanish handoff uses the Spanish wording where the file has one.
+                # The Spanish and French handoffs use their wording where the file has one.
                 assert html.escape(f"• {line['name']}: {line.get('how_es') or line['how']}") in block
+                assert html.escape(f"• {line['name']}: {line.get('how_fr') or line['how']}") in block
         for title, *_ in review.HANDOFFS:
             assert f"<h4>{country}: {html.escape(title)}</h4>" in block
             assert f"### {country}: {title}" in markdown
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    for name in ("utter_handoff_crisis", "utter_handoff_abuse", "utter_crisis_lines", "utter_after_handoff"):
+    for name in ("utter_handoff_crisis", "utter_handoff_abuse", "utter_crisis_lines", "utter_after_handoff",
+                 "utter_help_someone"):
         for variant in domain["responses"][name]:
             assert html.escape(variant["text"]) in handoffs
 

@@ -25,7 +25,7 @@ from safety.clean import clean, disguise_variants
 
 PHRASES_FILE = Path(__file__).with_name("phrases.yml")
 PLACES_FILE = Path(__file__).with_name("places.yml")
-LANGUAGES = ("es", "fr")  # sections of phrases.yml besides the English ones
+LANGUAGES = ("es", "fr", "de")  # sections of phrases.yml besides the English ones
 LEMMA_FILE = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
 
 # Written-down ways of typing the same words, made uniform before matching.
@@ -148,14 +148,35 @@ PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "
 CLAUSE_END = {".", "!", "?", ";", "but", "and", "because", "pero", "mais"}
 
 
-def _language(matches: List[Tuple[Text, int, int]]) -> Text:
-    """The language whose phrases cover the longest stretch; English on a tie
-    ("suicide" is a word in French too)."""
+# Everyday words of each language, to tell which one a message is in when
+# its matched phrase is a word several languages share ("je pense au suicide").
+FUNCTION_WORDS = {
+    "en": {"the", "and", "i", "you", "to", "is", "my", "me", "it", "of", "a", "that", "this", "what", "not", "am"},
+    "es": {"el", "la", "los", "las", "que", "y", "mi", "yo", "es", "estoy", "quiero", "tengo", "con", "por",
+           "para", "una", "un", "pienso", "en", "del"},
+    "fr": {"je", "j", "tu", "il", "elle", "le", "la", "les", "des", "du", "au", "et", "est", "pas", "ne", "mon",
+           "ma", "mes", "que", "qui", "un", "une", "pense", "suis"},
+    "de": {"ich", "du", "er", "sie", "der", "die", "das", "und", "ist", "nicht", "mein", "meine", "mich", "mir",
+           "ein", "eine", "mehr", "an", "denke"},
+}
+
+
+def _language(matches: List[Tuple[Text, int, int]], words: Iterable[Text]) -> Text:
+    """The language whose phrases cover the longest stretch; on a tie, the
+    language most of the message's everyday words belong to, else English."""
     longest: Dict[Text, int] = {}
     for key, start, end in matches:
         language = key.rsplit("|", 1)[1]
         longest[language] = max(longest.get(language, 0), end - start)
-    return max(longest, key=lambda language: (longest[language], language == "en"))
+    best = max(longest.values())
+    tied = [language for language, length in longest.items() if length == best]
+    if tied == ["en"] or len(tied) > 1:
+        words = set(words)
+        counts = {language: len(words & common) for language, common in FUNCTION_WORDS.items()}
+        hinted = max(counts, key=lambda language: (counts[language], language == "en"))
+        if hinted != "en" and counts[hinted] > counts["en"]:
+            return hinted
+    return "en" if "en" in tied else tied[0]
 
 
 def _rank(key: Text) -> Tuple[int, int]:
@@ -269,7 +290,7 @@ class Detector:
             about = "self"  # the one at risk of acting, or asking about means
         else:
             about = whose(doc, start, end, handoff_type)
-        return Detection(handoff_type, category, _language(matches), about)
+        return Detection(handoff_type, category, _language(matches, (t.lower_ for t in doc)), about)
 
     def _country(self, normal: Text) -> Optional[Text]:
         """The country of the last statement about where the visitor is, if any."""

@@ -324,3 +324,68 @@ def test_where_the_visitor_is(detector, text, code):
 def test_a_phrase_with_a_short_form_is_refused():
     with pytest.raises(ValueError):
         compile_phrase("im ~kill")
+
+
+@pytest.mark.parametrize("text, about", [
+    ("my friend keeps saying she wants to end it all", "someone_else"),
+    ("my daughter talks about wanting to die", "someone_else"),
+    ("my husband left and i want to end it all", "self"),
+    ("he makes me want to die", "self"),
+    ("my husband says i should kill myself", "self"),
+    ("he threatens to take the kids if i leave", "self"),       # the abuser's "he" is not the one at risk
+    ("he violated the restraining order again", "self"),
+    ("my friend is in an abusive relationship", "someone_else"),
+    ("what meds can kill someone", "self"),                     # a means question is the asker's risk
+    ("mi esposo dice que se va a matar", "someone_else"),
+    ("pienso en el suicidio", "self"),
+])
+def test_whose_danger(detector, text, about):
+    found = detector.detect(text)
+    assert found and found.about == about, found
+
+
+@pytest.mark.parametrize("text, language", [
+    ("je pense au suicide", "fr"), ("thinking of suicide", "en"), ("quiero morir", "es"),
+    ("ich will nicht mehr leben", "de"), ("mon mari me frappe", "fr"),
+])
+def test_the_handoff_speaks_the_visitors_language(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+@pytest.mark.parametrize("text", [
+    "what is the suicide rate among couples", "my uncle died by suicide years ago, can imago help us talk about it",
+    "my husband would die laughing at the exercises", "you are killing me with these questions",
+])
+def test_figures_of_speech_and_suicide_as_a_topic_do_not_fire(detector, text):
+    assert detector.detect(text) is None
+
+
+def test_calm_words_do_not_support_a_model_verdict(detector):
+    reading = detector.read("my husband would die laughing at the exercises")
+    assert not detector.supports("crisis", reading)
+    assert detector.supports("crisis", detector.read("i would rather die"))
+
+
+@pytest.mark.parametrize("text", ["i am tired of living", "whats the point of going on", "i have no future"])
+def test_end_of_message_phrases(detector, text):
+    assert detector.detect(text).category == "hopeless"
+
+
+@pytest.mark.parametrize("text", ["i am tired of living with my in-laws", "is there a point of going on with therapy",
+                                  "i have no future with him"])
+def test_end_of_message_phrases_need_the_end(detector, text):
+    assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize("text, category", [
+    ("i will not be here next month so it does not matter anyway", "hopeless"),
+    ("im buying a rope tomorrow, ive made up my mind", "method"),
+])
+def test_decided_and_not_around(detector, text, category):
+    assert detector.detect(text).category == category
+
+
+@pytest.mark.parametrize("text", ["i wont be here next week so can we talk on monday",
+                                  "i made up my mind to get a new phone"])
+def test_decided_and_not_around_stay_quiet(detector, text):
+    assert detector.detect(text) is None

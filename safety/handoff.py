@@ -28,12 +28,12 @@ def _responses() -> Dict[Text, List[Dict[Text, Any]]]:
 
 
 def _variant(name: Text, pseudo_slots: Dict[Text, Text]) -> Dict[Text, Any]:
-    """The first variation whose conditions all hold, as Rasa picks it."""
-    for variant in _responses().get(name) or []:
-        conditions = variant.get("condition") or []
-        if all(pseudo_slots.get(c.get("name")) == c.get("value") for c in conditions):
-            return variant
-    raise LookupError(f"domain.yml has no unconditioned variation of {name}")
+    """The most specific variation whose conditions all hold, as safety/nlg.py picks it."""
+    holding = [variant for variant in _responses().get(name) or []
+               if all(pseudo_slots.get(c.get("name")) == c.get("value") for c in variant.get("condition") or [])]
+    if not holding:
+        raise LookupError(f"domain.yml has no unconditioned variation of {name}")
+    return max(holding, key=lambda variant: len(variant.get("condition") or []))
 
 
 def handoff_message(detection: Detection, country: Optional[Text]) -> Dict[Text, Any]:

@@ -22,6 +22,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -45,6 +46,24 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
     def responses(self, responses: Dict[Text, List[Dict[Text, Any]]]) -> None:
         # Read from data/faq once per model load, never per message.
         self._responses = answers.with_live_answers(responses or {})
+
+    def _random_response_for(
+        self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
+    ) -> Optional[Dict[Text, Any]]:
+        """The most specific variation whose conditions hold (first in the file).
+
+        Rasa picks at random among every variation whose conditions hold, so a
+        Spanish helper (language es, about someone_else) could get the English
+        helper text or the Spanish text for the person at risk.
+        """
+        if utter_action not in self.responses:
+            return None
+        suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
+            utter_action, output_channel, filled_slots)
+        most = max((len(r.get("condition") or []) for r in suitable), default=0)
+        if not most:
+            return super()._random_response_for(utter_action, output_channel, filled_slots)
+        return next(r for r in suitable if len(r.get("condition") or []) == most)
 
     async def generate(
         self,

@@ -49,6 +49,8 @@ HANDOFFS = [
     ("Crisis, someone else in danger", "utter_handoff_crisis", "en", "someone_else", None),
     ("Crisis (Spanish)", "utter_handoff_crisis", "es", "self", None),
     ("Crisis (French)", "utter_handoff_crisis", "fr", "self", None),
+    ("Crisis, someone else in danger (Spanish)", "utter_handoff_crisis", "es", "someone_else", None),
+    ("Crisis, someone else in danger (French)", "utter_handoff_crisis", "fr", "someone_else", None),
     ("Abuse", "utter_handoff_abuse", "en", "self", None),
     ("Abuse, someone else", "utter_handoff_abuse", "en", "someone_else", None),
     ("Abuse (Spanish)", "utter_handoff_abuse", "es", "self", None),

@@ -1,5 +1,6 @@
 """The turn wrapper (channels/turn.py) and the handoff generator (safety/nlg.py)."""
 import asyncio
+from pathlib import Path
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
@@ -13,6 +14,7 @@ from safety.nlg import HandoffNLG
 
 HANDOFF = {"text": "I'm glad you told me.", "custom": {"handoff": {"type": "crisis"}}}
 LINE = lines.every_turn_line("US")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_plain_turn_ends_with_the_crisis_line():
@@ -304,3 +306,24 @@ def test_a_message_the_rule_layer_does_not_match_gets_no_handoff_from_the_wrappe
         raise RuntimeError("boom")
 
     assert not any("custom" in m for m in run_turn(broken, "what does imago cost"))
+
+
+@pytest.mark.parametrize("language, about, starts", [
+    ("es", "someone_else", "Parece que alguien"), ("fr", "someone_else", "Il semble qu'une personne"),
+    ("es", "self", "Me alegra"), ("fr", "self", "Merci de me l'avoir dit"),
+    ("en", "someone_else", "It sounds like someone"), ("en", "self", "I'm really glad"),
+])
+def test_the_most_specific_handoff_wording_is_chosen_every_time(language, about, starts):
+    """Rasa picks at random among matching variations; the handoff must not."""
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    nlg = HandoffNLG(domain=domain)
+    message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
+                                           "safety": {"language": language, "about": about}})
+    tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
+    for _ in range(10):
+        response = asyncio.run(nlg.generate("utter_handoff_crisis", tracker, "rest"))
+        assert response["text"].startswith(starts)
+    # ... and the wrapper's own handoff (safety/handoff.py) says the same.
+    from safety.detector import Detection
+    from safety.handoff import handoff_message
+    assert handoff_message(Detection("crisis", "self", language, about), "US")["text"].startswith(starts)

@@ -11,15 +11,16 @@ after every NLU component and over their verdict. Only the payloads of the
 bot's own buttons (domain.yml) keep their slash.
 
 `disguise_variants` are the extra readings the rule layer matches on
-(safety/detector.py): spaced letters ("s u i c i d e"), leetspeak
-("k1ll mys3lf"), starred letters ("k*ll") and stretched letters ("diiie")
-made plain.
+(safety/detector.py): spaced letters ("s u i c i d e", "k-i-l-l m-y-s-e-l-f"),
+leetspeak ("k1ll mys3lf"), starred letters ("k*ll"), stretched letters
+("diiie"), typos of key words ("suicdal"), emoji ("i want to 💀") and
+reversed text made plain.
 """
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, FrozenSet, List, Text
+from typing import Any, Callable, FrozenSet, List, Optional, Text
 
 import yaml
 
@@ -37,6 +38,8 @@ LOOK_ALIKES = str.maketrans({
     "ѕ": "s", "ј": "j", "һ": "h", "ԁ": "d", "ӏ": "l", "к": "k", "м": "m", "т": "t",
     "А": "A", "Е": "E", "О": "O", "Р": "P", "С": "C", "Х": "X", "І": "I", "К": "K", "М": "M", "Т": "T",
     "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u",
+    # Latin letters that Unicode does not decompose to a plain letter ("kílł").
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ı": "i", "ħ": "h", "ŧ": "t", "ß": "ss",
 })
 
 # Leetspeak, read only inside a word that also holds letters ("k1ll", not "24/7").
@@ -47,6 +50,14 @@ LEET_WORD = re.compile(r"(?<!\S)(?=\S*[a-z])(?=\S*[013457@$!|+][a-z])\S+")
 SPACED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z][ .·]+){2,}[a-z](?![a-z])")
 STRETCHED = re.compile(r"([a-z])\1{2,}")
 STARRED_WORD = re.compile(r"(?<!\S)(?=\S*[a-z])\S*\*\S*")  # "k*ll", "mys*lf"
+# Emoji that stand for a word in risk talk ("i just want to 💀").
+EMOJI_WORDS = {"💀": "die", "☠": "die", "⚰": "coffin", "💊": "pills", "🔪": "knife", "🗡": "knife",
+               "🩸": "blood", "🪢": "rope", "😭": "crying", "🔫": "gun"}
+EMOJI = re.compile("|".join(map(re.escape, EMOJI_WORDS)))
+# Words whose one-letter typos are still read as the word ("suicdal").
+# Not "overdose": "overdone" is one letter away.
+TYPO_WORDS = ("suicide", "suicidal", "myself", "anorexia", "anorexic", "bulimia", "bulimic", "unalive", "selfharm")
+WORD = re.compile(r"[a-z]{5,}")
 
 
 def clean(text: Any) -> Text:
@@ -92,24 +103,53 @@ def _starred(word: Text, is_word: Callable[[Text], bool]) -> Text:
     return word
 
 
-def _join_letters(text: Text, keep_leading_i: bool) -> Text:
-    def join(match: re.Match) -> Text:
-        letters = re.sub(r"[ .·]", "", match.group(0))
-        if keep_leading_i and letters.startswith("i") and len(letters) > 3:
-            return "i " + letters[1:]  # "i c u t" is "i cut", not "icut"
-        return letters
-    return SPACED_LETTERS.sub(join, text)
+def _segment(letters: Text, is_word: Callable[[Text], bool]) -> Text:
+    """Joined letters split into the fewest known words ("killmyself" -> "kill myself"), else as they are."""
+    best: List[Optional[List[Text]]] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 20), end):
+            word = letters[start:end]
+            if best[start] is not None and (is_word(word) or word in ("i", "a")):
+                if best[end] is None or len(best[start]) + 1 < len(best[end]):
+                    best[end] = best[start] + [word]
+    return " ".join(best[-1]) if best[-1] else letters
+
+
+def _join_spaced(run: Text, is_word: Callable[[Text], bool]) -> Text:
+    """"k i l l m y s e l f" -> "kill myself"; a wider gap marks a word ("e n d  i t  a l l")."""
+    groups = re.split(r"[ .·]{2,}", run)
+    return " ".join(_segment(re.sub(r"[ .·]", "", group), is_word) for group in groups)
+
+
+def _one_edit(word: Text, target: Text) -> bool:
+    """Whether one letter added, dropped, changed or two swapped turns word into target."""
+    if abs(len(word) - len(target)) > 1 or word == target:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _untypo(match: re.Match) -> Text:
+    word = match.group(0)
+    return next((target for target in TYPO_WORDS if _one_edit(word, target)), word)
 
 
 def disguise_variants(lowered: Text, is_word: Callable[[Text], bool] = lambda word: False) -> List[Text]:
-    """Other readings of lower-cased text, each only if it differs from it and the others."""
-    candidates = []
-    for keep_leading_i in (False, True):
-        text = _join_letters(lowered, keep_leading_i)
-        text = STARRED_WORD.sub(lambda m: _starred(m.group(0), is_word), text)
-        text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
-        # A stretched letter may stand for one ("diiie") or two ("killlll").
-        candidates += [text, STRETCHED.sub(r"\1", text), STRETCHED.sub(r"\1\1", text)]
+    """Other readings of lower-cased text, each only if it differs from it and the others:
+    emoji as words, spaced letters joined and split into words, stars and leetspeak read
+    as letters, one-letter typos of key words fixed, stretched letters shortened, and
+    the text reversed (a right-to-left override shows it the right way round)."""
+    text = EMOJI.sub(lambda m: f" {EMOJI_WORDS[m.group(0)]} ", lowered)
+    text = SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0), is_word), text)
+    text = STARRED_WORD.sub(lambda m: _starred(m.group(0), is_word), text)
+    text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
+    text = WORD.sub(_untypo, text)
+    # A stretched letter may stand for one ("diiie") or two ("killlll").
+    candidates = [text, STRETCHED.sub(r"\1", text), STRETCHED.sub(r"\1\1", text), lowered[::-1]]
     variants: List[Text] = []
     for candidate in candidates:
         if candidate != lowered and candidate not in variants:

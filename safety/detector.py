@@ -25,7 +25,7 @@ from safety.clean import clean, disguise_variants
 
 PHRASES_FILE = Path(__file__).with_name("phrases.yml")
 PLACES_FILE = Path(__file__).with_name("places.yml")
-LANGUAGES = ("es", "fr", "de")  # sections of phrases.yml besides the English ones
+LANGUAGES = ("es", "fr", "de", "pt", "hi")  # sections of phrases.yml besides the English ones
 LEMMA_FILE = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
 
 # Written-down ways of typing the same words, made uniform before matching.
@@ -48,8 +48,9 @@ CONTRACTION_RE = [(re.compile(rf"\b(?:{k})\b"), v) for k, v in CONTRACTIONS.item
 class Detection:
     type: Text          # "crisis" or "abuse"
     category: Text      # which group of phrases fired, e.g. "self", "method", "violence"
-    language: Text      # "en" or "es"
+    language: Text      # "en", "es", "fr", "de", "pt" or "hi"
     about: Text         # "self" or "someone_else"
+    also: Optional[Text] = None  # the other type, when the message holds both ("i want to die and he hits me")
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,18 @@ RELATIVES = {"friend", "friends", "bff", "sister", "brother", "sibling", "son", 
              "mother", "dad", "father", "kid", "child", "teen", "teenager", "cousin", "roommate", "coworker",
              "colleague", "niece", "nephew", "aunt", "uncle", "grandma", "grandpa", "someone", "somebody",
              "amiga", "amigo", "hermana", "hermano", "hijo", "hija", "madre", "padre", "mama", "papa",
-             "amie", "ami", "soeur", "frere", "fils", "fille", "mere", "pere"}
+             "amie", "ami", "soeur", "frere", "fils", "fille", "mere", "pere", "dost", "bhai", "behen",
+             "freundin", "freund", "schwester", "bruder", "sohn", "tochter", "irma", "irmao", "filho", "filha"}
+ANYONE = {"someone", "somebody", "person", "people", "anyone", "anybody", "human"}
 # Partners: at risk in a crisis ("my husband says he wants to die"), but in
 # abuse talk usually the one doing harm, so not read as the person at risk.
 PARTNERS = {"husband", "wife", "partner", "boyfriend", "girlfriend", "bf", "gf", "spouse", "fiance", "fiancee",
             "esposo", "esposa", "marido", "novio", "novia", "pareja", "mari", "femme", "conjoint", "copain", "copine"}
 PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "himself", "herself",
-            "themselves", "themself", "ella", "elle", "il", "se"}
+            "themselves", "themself", "ella", "elle", "il", "se", "sie", "er", "sich", "wo", "woh"}
+# In abuse talk the subject ("she throws things") is usually the one doing harm;
+# only these, the one harmed, make it someone else's danger.
+OBJECT_PRONOUNS = {"him", "her", "them", "himself", "herself", "themselves"}
 CLAUSE_END = {".", "!", "?", ";", "but", "and", "because", "pero", "mais"}
 
 
@@ -156,8 +162,11 @@ FUNCTION_WORDS = {
            "para", "una", "un", "pienso", "en", "del"},
     "fr": {"je", "j", "tu", "il", "elle", "le", "la", "les", "des", "du", "au", "et", "est", "pas", "ne", "mon",
            "ma", "mes", "que", "qui", "un", "une", "pense", "suis"},
-    "de": {"ich", "du", "er", "sie", "der", "die", "das", "und", "ist", "nicht", "mein", "meine", "mich", "mir",
-           "ein", "eine", "mehr", "an", "denke"},
+    "de": {"ich", "du", "er", "sie", "der", "das", "und", "ist", "mein", "meine", "mir",
+           "ein", "eine", "mehr", "denke", "sich", "nicht", "mich"},
+    "pt": {"eu", "meu", "minha", "nao", "quero", "e", "o", "os", "um", "uma", "com", "disse", "mais", "ele", "ela"},
+    "hi": {"mujhe", "main", "mera", "meri", "hai", "hoon", "hu", "ne", "ko", "ki", "ka", "wo", "woh", "nahi",
+           "kar", "karna", "ab", "mein", "aur"},
 }
 
 
@@ -185,20 +194,29 @@ def _rank(key: Text) -> Tuple[int, int]:
     return (0 if handoff_type == "crisis" else 1, listed[0] if listed else len(PRIORITY))
 
 
-def whose(doc, start: int, end: int, handoff_type: Text) -> Text:
+def whose(doc, start: int, end: int, handoff_type: Text, category: Text = "") -> Text:
     """'self' or 'someone_else': the person the matched words speak of.
 
-    Words in the match decide first ("myself", "me" / "herself", "her");
-    otherwise, for a crisis, the nearest person named before it in the same
-    clause ("my friend keeps saying she wants to end it all"). In abuse talk
-    "he" or "my husband" is usually the one doing harm, so only a relative or
-    friend named before the match makes it someone else's.
+    A phrase written for someone else (category `other`) is someone else's.
+    Otherwise words in the match decide first ("myself", "me" / "herself",
+    "her"), then for a crisis the nearest person named before it in
+    the same clause decides ("my friend keeps saying she wants to end it
+    all"). In abuse talk "he" or "my husband" is usually the one doing harm,
+    so only a relative or friend named before the match makes it someone
+    else's. A means question about "someone" or "a person" is the asker's.
     """
     inside = [t.lower_ for t in doc[start:end]]
+    if category == "other":
+        return "someone_else"
     if any(w in FIRST_PERSON for w in inside):
         return "self"
-    if any(w in PRONOUNS or w in RELATIVES for w in inside):
+    if category == "method":
+        inside = [w for w in inside if w not in ANYONE]
+    at_risk = PRONOUNS if handoff_type == "crisis" else OBJECT_PRONOUNS
+    if any(w in at_risk or w in RELATIVES for w in inside):
         return "someone_else"
+    if category == "method":
+        return "self"
     others = RELATIVES | PRONOUNS | PARTNERS if handoff_type == "crisis" else RELATIVES
     for token in reversed(doc[:start]):
         word = token.lower_
@@ -222,9 +240,12 @@ class Detector:
         for handoff_type in ("crisis", "abuse"):
             for category, lines in (phrases.get(handoff_type) or {}).items():
                 self._add(f"{handoff_type}|{category}|en", lines)
+        self.phrase_words -= SENTENCE_END
+        english_words = set(self.phrase_words)
         for language in LANGUAGES:
             for handoff_type, lines in (phrases.get(language) or {}).items():
                 self._add(f"{handoff_type}|{handoff_type}|{language}", lines)
+        self.phrase_words = english_words
         # Figures of speech ("die laughing") and suicide as a topic ("the suicide rate"):
         # a phrase inside one does not fire, and their words never support a model-only verdict.
         self.calm = Matcher(self.nlp.vocab)
@@ -243,7 +264,8 @@ class Detector:
         ]
 
     def is_word(self, word: Text) -> bool:
-        """A word of the phrases (to read "k*ll" as "kill", "c*t" as "cut" rather than "cat")."""
+        """A word of the English phrases (to read "k*ll" as "kill", "c*t" as "cut" rather
+        than "cat", and "killmyself" as "kill myself")."""
         return word in self.phrase_words
 
     def _add(self, key: Text, lines: Iterable[Text]) -> None:
@@ -284,13 +306,13 @@ class Detector:
             return None
         key, start, end = min(matches, key=lambda m: (_rank(m[0]), m[1]))
         handoff_type, category, _ = key.split("|")
-        if category == "other":
-            about = "someone_else"
-        elif category in ("harm_others", "method"):
-            about = "self"  # the one at risk of acting, or asking about means
+        if category == "harm_others":
+            about = "self"  # the visitor is the one at risk of acting
         else:
-            about = whose(doc, start, end, handoff_type)
-        return Detection(handoff_type, category, _language(matches, (t.lower_ for t in doc)), about)
+            about = whose(doc, start, end, handoff_type, category)
+        types = {m[0].split("|")[0] for m in matches}
+        also = next(iter(types - {handoff_type}), None)
+        return Detection(handoff_type, category, _language(matches, (t.lower_ for t in doc)), about, also)
 
     def _country(self, normal: Text) -> Optional[Text]:
         """The country of the last statement about where the visitor is, if any."""

@@ -62,3 +62,36 @@ def test_starred_letters_read_as_the_word_they_hide():
 @pytest.mark.parametrize("lowered", ["open 24/7", "i am 5ft tall", "is it worth it!", "we met in 2019"])
 def test_ordinary_text_has_no_leet_reading(lowered):
     assert all("kill" not in v and "die" not in v for v in disguise_variants(lowered))
+
+
+@pytest.mark.parametrize("lowered, reading", [
+    ("k i l l m y s e l f", "kill myself"),            # joined, then split into words
+    ("e n d  i t  a l l", "end it all"),               # a wider gap marks a word
+    ("i think i am suicdal", "i think i am suicidal"),  # one-letter typos of key words
+    ("i want to 💀", "i want to  die "),
+])
+def test_more_disguises_have_a_plain_reading(lowered, reading):
+    assert reading in disguise_variants(lowered, default_detector().is_word)
+
+
+def test_reversed_text_is_read_the_right_way_round():
+    assert "i want to kill myself" in disguise_variants("flesym llik ot tnaw i")
+
+
+def test_letters_unicode_does_not_decompose():
+    assert clean("kílł myself") == "kílł myself".replace("ł", "l")
+    assert default_detector().detect("i want to kílł myself").type == "crisis"
+
+
+@pytest.mark.parametrize("word, typo", [("suicidal", "suicdal"), ("suicidal", "suicidl"), ("myself", "mysefl"),
+                                        ("suicide", "siucide")])
+def test_one_edit(word, typo):
+    from safety.clean import _one_edit
+    assert _one_edit(typo, word)
+
+
+@pytest.mark.parametrize("word", ["homicide", "mostly", "overdone", "himself", "anorak"])
+def test_everyday_words_are_not_read_as_key_words(word):
+    """'overdone' is one letter from 'overdose': overdose is not in the list for that reason."""
+    from safety.clean import TYPO_WORDS, _one_edit
+    assert not any(_one_edit(word, key) for key in TYPO_WORDS)

@@ -35,6 +35,11 @@ CRISIS_SELF = [
     "i took too many of my meds on purpose", "nobody would miss me if i was gone",
     "i took a handful of pills", "ive lost so much weight that i passed out",
     "tonight is my last night alive",
+    # slang, euphemisms and typos
+    "i might just off myself this weekend", "cant stop thinking about offing myself",
+    "been thinking about sewer slide a lot", "some days i want to self-delete", "i wanna delete myself tbh",
+    "i am going to delete myself tonight", "all i want is to rest forever", "so suicdal lately",
+    "feeling sucicidal after the fight", "i was suisidal last year and its back",
 ]
 EATING = [
     "i havent eaten in 5 days and im dizzy",
@@ -48,6 +53,9 @@ CRISIS_METHOD = [
     "how do i kill myself", "lethal dose of tylenol", "im standing on the bridge right now",
     "how high does a bridge need to be to jump", "i have the pills ready",
     "easiest way to end it",
+    "i keep imagining steering my car into a wall on the motorway", "im tempted to swerve into oncoming traffic",
+    "planning to drive off the cliff road tonight", "thought about throwing myself in front of a train today",
+    "sometimes i think about an overdose", "i overdosed on saturday and nobody knows",
 ]
 CRISIS_OTHER = [
     "my partner says hell kill himself if i leave", "she took a bunch of pills",
@@ -55,10 +63,14 @@ CRISIS_OTHER = [
     "my partner is locked in the bathroom and says she wants to die", "he wants to die",
     "my brother texted me goodbye and now hes not answering",
     "my boyfriend sent me a goodbye text and wont answer his phone",
+    "my sister messaged thank you for everything and hasnt replied since",
+    "he wrote that i was the best friend ever, you were the best, and now he is not answering",
+    "my mum texted sorry for everything and then she stopped responding",
 ]
 HARM_OTHERS = [
     "i want to kill my husband", "im going to stab him", "i have urges to hurt my baby",
     "im planning to hurt my husband when he gets home", "im scared im going to hurt my partner",
+    "part of me wants to wreck the car with my wife in it", "i keep thinking i could crash the truck with him inside",
 ]
 ABUSE = [
     "my partner keeps touching me after i say no", "im afraid hell hurt me if i leave",
@@ -68,6 +80,14 @@ ABUSE = [
     "he says he will kill me if i leave", "im scared of my husband", "im afraid to go home",
     "he throws things at me", "he locks me in the house", "i was sexually assaulted",
     "would imago help if my partner beats me",
+    # strangulation without "choke"
+    "he wrapped his hands around my throat", "her hands were on my neck and i couldnt breathe",
+    "my husband grabbed my throat during the argument", "he squeezes my neck when he is drunk",
+    "she held me by the neck against the door",
+    # throwing and smashing in anger
+    "when the kids are loud he throws things", "my wife smashes plates when she loses it",
+    "he throws stuff across the kitchen if i talk back", "my boyfriend starts throwing things around when he gets angry",
+    "my husband punches holes in the doors",
 ]
 SPANISH_CRISIS = ["quiero morir", "me quiero matar", "no quiero vivir", "pienso en el suicidio",
                   "no quiero seguir viviendo", "ya no aguanto más", "tengo ganas de morir",
@@ -88,6 +108,7 @@ HOPELESS = [
     "im tired of being alive", "sick of existing",
     "what is the point of waking up", "my future feels pointless", "i have nothing left to live for",
     "i just want to stop existing", "im done with life", "i have no future and no hope",
+    "honestly there is no point anymore", "no point anymore.", "what's the point anymore", "i really do not see the point anymore",
 ]
 # Hopelessness an older crisis|self phrase already finds (that category ranks first).
 HOPELESS_SELF = ["they would be better off without me"]
@@ -98,6 +119,9 @@ MEANS = [
     "how to tie a noose", "how many sleeping pills is an overdose",
     "how much ibuprofen is lethal", "whats the least painful way to die",
     "what pills can kill you", "how high do you have to fall to die", "can you bleed to death from your wrist",
+    "how many ibuprofen would it take", "how many advil is too many", "how much tylenol is too much",
+    "how many sleeping pills is too many", "how many xanax would it take to not wake up",
+    "how many benadryl before it kills you",
 ]
 HELPER_CRISIS = [
     "my friend keeps saying she wants to end it all", "my daughter talks about wanting to die",
@@ -107,6 +131,8 @@ HELPER_CRISIS = [
     "my roommate keeps saying everyone would be better off without her",
     "i found him unconscious next to his pills", "my dad told me he wants to end his life",
     "my sister swallowed a handful of her pills", "my husband says we would be better off if he was dead",
+    "my teenage son has been cutting his arms", "i think my daughter is starving herself", "my girlfriend burns her wrists",
+    "my brother has been burning himself with cigarettes", "my niece slashed her thighs again",
 ]
 CONTROL = [
     "he checks my phone every night", "he doesnt let me see my friends", "she controls all my money",
@@ -116,14 +142,26 @@ CONTROL = [
     "he stops me from seeing my sister", "im not allowed to leave the house",
     "she said shell take the kids away from me", "he threatened to share my nude photos",
     "he keeps my passport", "my partner demands my passwords",
+    "he threatened to divorce me and take the kids",
 ]
-THREATS = ["she says she will ruin my life if i leave", "he will make my life hell if i tell anyone"]
+THREATS = ["she says she will ruin my life if i leave", "he will make my life hell if i tell anyone",
+           "my ex says he will make sure i never see my son", "he told me i would never see the children again",
+           "he says he will take the kids to his family overseas and i will never find them",
+           "if i leave him i will never see the kids again, he swore it",
+           "he threatens to crash the car with me and the kids in it", "he speeds on the highway just to scare me"]
 STALKING = [
     "my ex keeps following me", "he is stalking me", "my ex shows up at my work",
     "he put a tracker on my car", "i found an airtag in my bag that isnt mine", "im being stalked",
     "my ex keeps showing up at my house", "he keeps texting me even though i blocked him",
     "how do i get a restraining order", "he messages me from fake accounts even though i blocked him",
     "my ex is spying on me",
+]
+NIGHT_VISITS_AND_TOUCHING = [
+    "my stepdad comes into my bedroom at night and i do not like it",
+    "my uncle comes in my room at night and i pretend to be asleep",
+    "my stepfather sneaks into my bedroom", "my uncle creeps into my bed when he stays over",
+    "my grandpa touches me when nobody is around", "a teacher touched me inappropriately",
+    "my mom's boyfriend comes into my room at night and it makes me uncomfortable",
 ]
 SEXUAL_COERCION = [
     "he pressures me into sex", "he makes me do sexual things i do not want", "he guilt-trips me into sex",
@@ -138,6 +176,8 @@ ABUSE_OTHER = [
     "my stepdad beats my mom", "her husband takes her whole paycheck", "her boyfriend reads her texts",
     "he won't let her see her family", "her husband threatens her", "her ex keeps following her everywhere",
     "i think he is stalking her",
+    "my husband gropes my daughter", "i think her stepdad touches her inappropriately",
+    "my husband goes into our son's room at night and he seems terrified",
 ]
 # Abuse of someone else that an own-abuse phrase ranks first ("abusive
 # relationship" is in control): the category is control, the person is not.
@@ -147,13 +187,30 @@ FRENCH_CRISIS = [
     "je veux en finir avec la vie", "je vais mettre fin à mes jours", "je ne veux plus vivre",
     "j'ai envie de me faire du mal", "je me scarifie", "j'ai des idées noires",
     "j'ai des pensées suicidaires", "je voudrais disparaître", "je me coupe les veines",
+    "j'ai envie de me foutre en l'air", "je vais me foutre en l'air ce soir", "je veux en finir avec tout",
+    "je vais en finir avec la vie",
 ]
 FRENCH_ABUSE = [
     "mon mari me frappe", "mon conjoint me bat", "mon copain me menace", "il me frappe",
     "je suis victime de violences conjugales", "violence conjugale", "il m'a violée",
     "j'ai peur de mon mari", "il me force à avoir des relations", "mon mari controle mon argent",
     "il ne me laisse pas voir mes amies", "mon mari menace de me tuer",
+    "mon conjoint me surveille tout le temps", "mon mari m'interdit de voir ma famille",
+    "il m'interdit de travailler",
 ]
+GERMAN_CRISIS = ["ich will mich umbringen", "meine freundin will sich umbringen", "er will sich das leben nehmen",
+                 "ich will mir das leben nehmen", "sie ritzt sich"]
+GERMAN_ABUSE = ["mein vater schlägt mich", "meine frau bedroht mich", "er hat mich geschlagen"]
+# pt and hi need "pt" and "hi" in safety/detector.py LANGUAGES.
+PORTUGUESE_CRISIS = ["eu quero morrer", "estou pensando em me matar", "minha irmã quer se matar",
+                     "não quero mais viver", "vou tirar minha vida", "tenho pensado em suicídio",
+                     "penso em suicidio todo dia"]
+PORTUGUESE_ABUSE = ["meu marido me bate", "ele me bate quando bebe", "meu namorado me ameaça",
+                    "ele me agride", "sofro violência doméstica", "tenho medo do meu marido"]
+HINDI_CRISIS = ["main marna chahti hoon", "mujhe ab jeena nahi hai", "khud ko khatam karna chahta hu",
+                "main suicide kar lunga", "aatmahatya ke khayal aate hain", "mujhe marna hai"]
+HINDI_ABUSE = ["mera pati mujhe maarta hai", "wo mujhe marta hai roz", "ghar mein maar peet hoti hai",
+               "pati mujhe maarta hai"]
 FIGURES_OF_SPEECH = [
     "my partner is killing me with these dishes", "im dying to know the cost",
     "how do i kill a python process", "that joke killed me", "whats the best way to kill time",
@@ -206,6 +263,35 @@ FIGURES_OF_SPEECH = [
     "im done with living in this city", "il ne me laisse pas voir son téléphone", "je n'en peux plus de ses retards",
     "no tengo ganas de seguir discutiendo", "no vale la pena seguir con él",
     "my mom says we would be better off if he was gone",
+    # near the newer phrases: sayings, everyday overdosing, leaving, accidents, hugs
+    "my husband shoots down all my suggestions", "that talk was a dead end", "i would die for my children",
+    "i'd literally die for a nap", "can one overdose on couples therapy", "i think i overdosed on reality tv",
+    "i overdosed on chocolate at easter lol", "my wife is a paramedic and sees overdoses every shift",
+    "he works in the er and treats overdose patients", "he threatened to divorce me if i don't stop gambling",
+    "she threatens to move out whenever we fight", "she put her hands around my neck and kissed me",
+    "my wife puts her hands on my neck to give me a massage", "he grabbed the neck of the guitar",
+    "my husband never throws things away", "she throws stuff out when she is decluttering",
+    "he throws things around looking for his keys", "our toddler throws things",
+    "i never see my kids anymore since they moved to college", "we take the kids to the lake and i never want to leave",
+    "my dad comes into my room at night to say goodnight", "my brother sneaks into my room to borrow my charger",
+    "my father never touched me or said he loved me", "my dad touched me on the shoulder and said well done",
+    "he cut himself shaving", "she burned herself on the oven", "he accidentally cut himself chopping onions",
+    "my daughter burned her skin at the beach in the sun", "she cut her legs shaving", "he punishes himself for every mistake",
+    "i put my hands on my neck when i feel anxious", "i grab my throat when i cough", "my stepbrother sneaks into my room to borrow my charger",
+    "my dad came into my room when my mom was away to read me a story", "if i leave i worry i will never see my kids every day",
+    "we take the kids to grandma and i will not see them all week",
+    "she texted thanks for everything after the dinner", "my therapist said sorry for everything, she does not answer on weekends",
+    "how many sessions is too many", "how much caffeine is too much", "how many advil can i take for a headache",
+    "how much ibuprofen does it take to work", "i feel like i keep crashing into a wall with him",
+    "thinking about driving to the lake this weekend", "i crashed my car into a pole last winter",
+    "i want to drive the car with my wife in the morning", "no point arguing with him about it",
+    "there is no point in going to a workshop alone", "is there any point anymore in counselling",
+    "i switched it off myself", "i paid the loan off myself", "the photos self-delete after a day",
+    "i deleted myself from the family group chat", "i want to rest this weekend", "rest in peace dad",
+    "ça me fout en l'air ma journée", "le médecin m'interdit de manger du sucre",
+    "me bateu uma saudade dele", "minha mãe vai me matar se eu chegar tarde", "ela vai se matar de tanto trabalhar",
+    "tere bina jeena nahi", "i stopped crying after my pills kicked in", "i was crying at the coffin",
+    "i keep crying, my blood pressure is high", "i cut my finger with a knife, blood everywhere",
 ]
 
 
@@ -269,7 +355,7 @@ def test_helper_writing_about_someone_in_danger(detector, text):
 
 @pytest.mark.parametrize("text, category", [(t, "control") for t in CONTROL] + [(t, "threats") for t in THREATS]
                          + [(t, "stalking") for t in STALKING]
-                         + [(t, "sexual") for t in SEXUAL_COERCION])
+                         + [(t, "sexual") for t in SEXUAL_COERCION + NIGHT_VISITS_AND_TOUCHING])
 def test_control_stalking_and_coercion(detector, text, category):
     found = detector.detect(text)
     assert found and found.type == "abuse" and found.category == category, found
@@ -291,6 +377,51 @@ def test_abuse_of_someone_else_read_from_context(detector, text):
 def test_french(detector, text, kind):
     found = detector.detect(text)
     assert found and found.type == kind and found.language == "fr", found
+
+
+@pytest.mark.parametrize("text, kind", [(t, "crisis") for t in GERMAN_CRISIS] + [(t, "abuse") for t in GERMAN_ABUSE])
+def test_german(detector, text, kind):
+    found = detector.detect(text)
+    assert found and found.type == kind and found.language == "de", found
+
+
+@pytest.mark.parametrize("text, kind", [(t, "crisis") for t in PORTUGUESE_CRISIS] + [(t, "abuse") for t in PORTUGUESE_ABUSE])
+def test_portuguese(detector, text, kind):
+    found = detector.detect(text)
+    assert found and found.type == kind and found.language == "pt", found
+
+
+@pytest.mark.parametrize("text, kind", [(t, "crisis") for t in HINDI_CRISIS] + [(t, "abuse") for t in HINDI_ABUSE])
+def test_hindi_in_latin_letters(detector, text, kind):
+    found = detector.detect(text)
+    assert found and found.type == kind and found.language == "hi", found
+
+
+@pytest.mark.parametrize("text, kind, category", [
+    ("he wrapped his hands around my throat", "abuse", "violence"),
+    ("when the kids are loud he throws things", "abuse", "violence"),
+    ("my ex says he will make sure i never see my son", "abuse", "threats"),
+    ("my teenage son has been cutting his arms", "crisis", "other"),
+    ("my sister messaged thank you for everything and hasnt replied since", "crisis", "other"),
+    ("how many advil is too many", "crisis", "method"),
+    ("i keep imagining steering my car into a wall on the motorway", "crisis", "method"),
+    ("part of me wants to wreck the car with my wife in it", "crisis", "harm_others"),
+    ("honestly there is no point anymore", "crisis", "hopeless"),
+    ("i might just off myself this weekend", "crisis", "self"),
+])
+def test_newer_phrases_fire_in_their_category(detector, text, kind, category):
+    found = detector.detect(text)
+    assert found and (found.type, found.category) == (kind, category), found
+
+
+@pytest.mark.parametrize("text, handoff_type", [
+    ("my husband shoots down all my suggestions", "crisis"), ("that talk was a dead end", "crisis"),
+    ("i'd literally die for a nap", "crisis"), ("i think i overdosed on reality tv", "crisis"),
+    ("my wife is a paramedic and sees overdoses every shift", "crisis"),
+    ("he threatened to divorce me if i don't stop gambling", "abuse"),
+])
+def test_sayings_do_not_support_a_model_verdict(detector, text, handoff_type):
+    assert not detector.supports(handoff_type, detector.read(text))
 
 
 def calm_lines():
@@ -338,6 +469,10 @@ def test_a_phrase_with_a_short_form_is_refused():
     ("what meds can kill someone", "self"),                     # a means question is the asker's risk
     ("mi esposo dice que se va a matar", "someone_else"),
     ("pienso en el suicidio", "self"),
+    ("meine schwester will sich umbringen", "someone_else"),
+    ("ich will mich umbringen", "self"),
+    ("my son has been burning his arms", "someone_else"),
+    ("my stepdad comes into my room at night and i do not like it", "self"),
 ])
 def test_whose_danger(detector, text, about):
     found = detector.detect(text)
@@ -389,3 +524,23 @@ def test_decided_and_not_around(detector, text, category):
                                   "i made up my mind to get a new phone"])
 def test_decided_and_not_around_stay_quiet(detector, text):
     assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("he pushed me down the stairs", "abuse"), ("she shoved me into the wall", "abuse"),
+    ("i purge after every meal now", "crisis"), ("i keep having thoughts of poisoning my wife", "crisis"),
+    ("i wish i was never born", "crisis"), ("i dont want to be in this world anymore", "crisis"),
+])
+def test_more_kinds_of_danger(detector, text, kind):
+    assert detector.detect(text).type == kind
+
+
+@pytest.mark.parametrize("text", ["she pushed me into therapy", "i binge on netflix every weekend",
+                                  "he pushed me to try imago", "we wish for a death free road trip"])
+def test_more_everyday_talk_stays_quiet(detector, text):
+    assert detector.detect(text) is None
+
+
+def test_in_abuse_talk_the_subject_is_not_the_one_at_risk(detector):
+    assert detector.detect("she throws things at me when she drinks").about == "self"
+    assert detector.detect("he hits her").about == "someone_else"

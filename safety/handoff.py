@@ -40,9 +40,9 @@ def handoff_message(detection: Detection, country: Optional[Text]) -> Dict[Text,
     """The handoff for this detection and country, as safety/nlg.py would send it."""
     variant = _variant(RESPONSES.get(detection.type, RESPONSES["crisis"]),
                        {"handoff_language": detection.language, "handoff_about": detection.about})
-    payload = lines.handoff_payload(detection.type, lines.resolve_country(country))
+    payload = lines.handoff_payload(detection.type, lines.resolve_country(country), detection.also)
     payload.update(about=detection.about, language=detection.language)
-    listed = lines.lines_as_text(detection.type, payload["country"], detection.language)
+    listed = lines.lines_as_text(detection.type, payload["country"], detection.language, detection.also)
     logger.info("handoff type=%s country=%s detector=wrapper category=%s about=%s language=%s",
                 detection.type, payload["country"], detection.category, detection.about, detection.language)
     return {"text": f"{variant['text'].rstrip()}\n{listed}", "custom": {"handoff": payload}}

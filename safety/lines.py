@@ -48,40 +48,43 @@ def resolve_country(*candidates: Optional[Text]) -> Text:
     return DEFAULT_COUNTRY
 
 
-def lines_for(handoff_type: Text, country: Text) -> List[Dict[Text, Any]]:
+def lines_for(handoff_type: Text, country: Text, also: Optional[Text] = None) -> List[Dict[Text, Any]]:
     """The lines for a country. Outside the countries we hold, the directory and
     the local emergency number come first, then the default country's phone
-    lines, labelled, so a handoff never gives only a website."""
+    lines, labelled, so a handoff never gives only a website. `also` adds the
+    other type's lines (a message about both suicide and abuse gets both)."""
     if handoff_type not in HANDOFF_TYPES:
         handoff_type = "crisis"  # an unknown type still gets crisis lines
     country = resolve_country(country)
-    own = all_countries()[country][handoff_type]
-    if country != OTHER_COUNTRY:
-        return own
-    default = [
-        {**line, "name": f"{line['name']} ({DEFAULT_COUNTRY})"}
-        for line in all_countries()[DEFAULT_COUNTRY][handoff_type]
-        if line.get("call") and line["name"] != EMERGENCY
-    ]
-    return own + default
+    found = list(all_countries()[country][handoff_type])
+    if country == OTHER_COUNTRY:
+        found += [
+            {**line, "name": f"{line['name']} ({DEFAULT_COUNTRY})"}
+            for line in all_countries()[DEFAULT_COUNTRY][handoff_type]
+            if line.get("call") and line["name"] != EMERGENCY
+        ]
+    if also in HANDOFF_TYPES and also != handoff_type:
+        names = {line["name"] for line in found}
+        found += [line for line in lines_for(also, country) if line["name"] not in names]
+    return found
 
 
 def every_turn_line(country: Optional[Text] = None) -> Text:
     return all_countries()[resolve_country(country)]["every_turn"]
 
 
-def handoff_payload(handoff_type: Text, country: Text) -> Dict[Text, Any]:
+def handoff_payload(handoff_type: Text, country: Text, also: Optional[Text] = None) -> Dict[Text, Any]:
     country = resolve_country(country)
     lines = [
         {k: line[k] for k in PAYLOAD_FIELDS if k in line}
-        for line in lines_for(handoff_type, country)
+        for line in lines_for(handoff_type, country, also)
     ]
     return {"type": handoff_type, "country": country, "lines": lines}
 
 
-def lines_as_text(handoff_type: Text, country: Text, language: Text = "en") -> Text:
+def lines_as_text(handoff_type: Text, country: Text, language: Text = "en", also: Optional[Text] = None) -> Text:
     """One bullet per line, in the visitor's language where the file has it."""
     return "\n".join(
-        f"• {line['name']}: {line.get('how_' + language) or line['how']}"
-        for line in lines_for(handoff_type, country)
+        f"• {line.get('name_' + language) or line['name']}: {line.get('how_' + language) or line['how']}"
+        for line in lines_for(handoff_type, country, also)
     )

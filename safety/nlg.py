@@ -24,12 +24,24 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from safety import answers, lines
 
 logger = logging.getLogger("safety.handoff")
+REPEAT_LINES = "utter_crisis_lines"  # "what was that number?": the last handoff's lines again
+
+
+def last_handoff_type(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The type of the last handoff the bot sent in this conversation, if any."""
+    for event in reversed(tracker.events):
+        handoff = (((getattr(event, "data", None) or {}).get("custom") or {}).get("handoff") or {}) \
+            if isinstance(event, BotUttered) else {}
+        if handoff.get("type"):
+            return handoff["type"]
+    return None
 
 
 class HandoffNLG(TemplatedNaturalLanguageGenerator):
@@ -86,12 +98,15 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         # What the visitor said about where they are (this session) beats the site's guess.
         country = lines.resolve_country(tracker.get_slot("country"), metadata.get("country"))
         handoff_type = handoff.get("type", "crisis")
-        payload = lines.handoff_payload(handoff_type, country)
+        if utter_action == REPEAT_LINES:
+            handoff_type = last_handoff_type(tracker) or handoff_type
+        also = safety.get("also") if handoff.get("about") is None else None
+        payload = lines.handoff_payload(handoff_type, country, also)
         # A response written for helpers (utter_help_someone) says so itself.
         payload["about"] = handoff.get("about") or slots["handoff_about"]
         payload["language"] = slots["handoff_language"]
         response["custom"]["handoff"] = payload
-        listed = lines.lines_as_text(handoff_type, country, payload["language"])
+        listed = lines.lines_as_text(handoff_type, country, payload["language"], also)
         response["text"] = f"{(response.get('text') or '').rstrip()}\n{listed}"
         logger.info(
             "handoff type=%s country=%s detector=%s category=%s about=%s language=%s",

@@ -34,7 +34,7 @@ SAFETY_KEY = "safety"  # in the parse data: {"detector", "category", "language",
 def safety_info(detection: Optional[Detection], intent_name: Optional[Text]) -> Optional[Dict[Text, Any]]:
     if detection:
         return {"detector": "rules", "category": detection.category,
-                "language": detection.language, "about": detection.about}
+                "language": detection.language, "about": detection.about, "also": detection.also}
     if intent_name in HANDOFF_INTENTS:
         return {"detector": "model", "category": intent_name, "language": "en", "about": "self"}
     return None

@@ -117,8 +117,9 @@ def test_handoffs_for_every_country_and_language_are_the_real_texts(project):
             for line in entry[kind]:
                 assert html.escape(f"• {line['name']}: {line['how']}") in block
                 # The Spanish and French handoffs use their wording where the file has one.
-                assert html.escape(f"• {line['name']}: {line.get('how_es') or line['how']}") in block
-                assert html.escape(f"• {line['name']}: {line.get('how_fr') or line['how']}") in block
+                for language in ("es", "fr"):
+                    name = line.get(f"name_{language}") or line["name"]
+                    assert html.escape(f"• {name}: {line.get('how_' + language) or line['how']}") in block
         for title, *_ in review.HANDOFFS:
             assert f"<h4>{country}: {html.escape(title)}</h4>" in block
             assert f"### {country}: {title}" in markdown

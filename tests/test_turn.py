@@ -327,3 +327,26 @@ def test_the_most_specific_handoff_wording_is_chosen_every_time(language, about,
     from safety.detector import Detection
     from safety.handoff import handoff_message
     assert handoff_message(Detection("crisis", "self", language, about), "US")["text"].startswith(starts)
+
+
+def test_the_lines_again_after_an_abuse_handoff_are_the_abuse_lines():
+    from rasa.shared.core.events import BotUttered
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    events = [UserUttered("he hits me"),
+              BotUttered("I'm sorry this is happening.", data={"custom": {"handoff": {"type": "abuse"}}}),
+              UserUttered("what was that number again")]
+    tracker = DialogueStateTracker.from_events("v", events, domain.slots)
+    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_crisis_lines", tracker, "rest"))
+    assert response["custom"]["handoff"]["type"] == "abuse"
+    assert "1-800-799-7233" in response["text"]
+
+
+def test_a_message_about_both_dangers_gets_both_kinds_of_lines():
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
+                                           "safety": {"language": "en", "about": "self", "also": "abuse"}})
+    tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
+    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_handoff_crisis", tracker, "rest"))
+    names = [line["name"] for line in response["custom"]["handoff"]["lines"]]
+    assert "988 Suicide & Crisis Lifeline" in names and "National Domestic Violence Hotline" in names
+    assert names.count("Emergency services") == 1

@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test check bench eval-safety clean browser review nlu-report reload
+.PHONY: help install train run test check bench eval-safety clean browser review nlu-report held-out reload
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -34,6 +34,7 @@ help:
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
 	@echo "make review content catalogue for a clinical reviewer: results/review/catalogue.html and .md (seconds)"
 	@echo "make nlu-report  cross-validation page for editors: results/nlu-report/report.html and .md (~15 min)"
+	@echo "make held-out    the model on the held-out visitor questions: results/held-out/report.md"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
@@ -90,8 +91,14 @@ review: install
 	$(BIN)/python scripts/review.py
 
 # Trains 3 models (NLU_FOLDS) on 2/3 of the examples each; the main model is untouched.
-nlu-report: install
+# Then the trained model on the held-out visitor questions (tests/nlu/held_out.yml).
+nlu-report: install train
 	$(BIN)/python scripts/nlu_report.py
+	$(BIN)/python scripts/held_out.py
+
+# The held-out visitor questions alone (seconds once trained): results/held-out/report.md.
+held-out: install train
+	$(BIN)/python scripts/held_out.py
 
 # Trains what changed, then PUT /model on http://127.0.0.1:$(RASA_PORT) with RASA_API_TOKEN.
 reload: install

@@ -544,3 +544,15 @@ def test_more_everyday_talk_stays_quiet(detector, text):
 def test_in_abuse_talk_the_subject_is_not_the_one_at_risk(detector):
     assert detector.detect("she throws things at me when she drinks").about == "self"
     assert detector.detect("he hits her").about == "someone_else"
+
+
+@pytest.mark.parametrize("text", ["the blood is the only thing that helps me cope", "bleeding is the only way i feel real",
+                                  "i hide my razors in a sock drawer", "i went back to the blade last night"])
+def test_blood_and_blades_as_coping(detector, text):
+    assert detector.detect(text).type == "crisis"
+
+
+@pytest.mark.parametrize("text", ["the only thing that helps is a hot bath", "i shave with a razor blade",
+                                  "pain is the only way my back tells me to rest"])
+def test_blades_and_pain_in_everyday_talk(detector, text):
+    assert detector.detect(text) is None

@@ -24,7 +24,8 @@ FORMAT_WORDS = {
 }
 SKIP_WORDS = {"skip", "no", "nope", "rather not say", "prefer not to say", "dont want to say",
               "don't want to say", "not telling", "pass", "none", "n/a", "-"}
-MAX_LOCATION_LENGTH = 80
+MAX_LOCATION_LENGTH = 40
+MAX_LOCATION_WORDS = 4  # "Toronto, Canada" is a place; a sentence is not, and is never echoed back
 
 ALL_FORMATS = (
     "Imago is offered in a few ways: sessions in an office with an IRT therapist, "
@@ -84,6 +85,8 @@ def normalise_location(text: Optional[Text]) -> Optional[Text]:
         return "skip"
     cleaned = re.sub(r"^(i live in|i'?m in|im in|we live in|we'?re in|in|near|around)\s+", "", cleaned, flags=re.I)
     if not cleaned or len(cleaned) > MAX_LOCATION_LENGTH or not re.search(r"[^\W\d_]", cleaned):
+        return None
+    if len(cleaned.split()) > MAX_LOCATION_WORDS or re.search(r"[.!?;]", cleaned):
         return None
     return cleaned
 

@@ -46,7 +46,10 @@ def test_format_is_understood(typed, expected):
     [
         ("i live in Ohio", "Ohio"), ("near Denver", "Denver"), ("Toronto, Canada", "Toronto, Canada"),
         ("skip", "skip"), ("rather not say", "skip"), ("12345", None), ("", None),
-        ("x" * 200, None), (None, None),
+        ("x" * 200, None), (None, None), ("New South Wales, Australia", "New South Wales, Australia"),
+        # a sentence typed where the place goes is never echoed back in the guidance
+        ("honestly whats the point, i wont be around long enough to go", None),
+        ("i dont know. somewhere far away from here", None),
     ],
 )
 def test_location_is_understood(typed, expected):

@@ -556,3 +556,8 @@ def test_blood_and_blades_as_coping(detector, text):
                                   "pain is the only way my back tells me to rest"])
 def test_blades_and_pain_in_everyday_talk(detector, text):
     assert detector.detect(text) is None
+
+
+def test_not_around_long_enough(detector):
+    assert detector.detect("whats the point, i wont be around long enough to go to sessions").type == "crisis"
+    assert detector.detect("i wont be here long enough to see the end of the movie") is None

@@ -1,4 +1,5 @@
-"""The article answers as editors wrote them: `responses:` in data/faq/<topic>.yml.
+"""The article answers as editors wrote them: `responses:` in data/faq/<topic>.yml
+(and, for the turn wrapper, the domain's own responses).
 
 The model is trained on one fixed sentence in place of every answer
 (scripts/build_training_data.py), so editing an answer's wording changes
@@ -8,6 +9,7 @@ the real answers back whenever a model is loaded (at start-up and at
 """
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -23,6 +25,13 @@ PLACEHOLDER = "Sorry, I can't show this answer right now. Please ask me again in
 
 Responses = Dict[Text, List[Dict[Text, Any]]]
 logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def domain_responses() -> Responses:
+    """The responses in domain.yml (handoff texts, buttons), read once."""
+    content = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    return content.get("responses") or {}
 
 
 def is_answer(name: Text) -> bool:

@@ -19,12 +19,9 @@ reversed text made plain.
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, FrozenSet, List, Optional, Text
 
-import yaml
-
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+from safety.answers import domain_responses
 
 # Unicode categories removed: format characters (zero-width space and
 # joiners, soft hyphen, byte-order mark, bidi controls), lone surrogates and
@@ -76,9 +73,8 @@ def clean(text: Any) -> Text:
 @lru_cache(maxsize=1)
 def button_payloads() -> FrozenSet[Text]:
     """The "/intent" payloads of the bot's own buttons (domain.yml)."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
     payloads = set()
-    for variants in (domain.get("responses") or {}).values():
+    for variants in domain_responses().values():
         for variant in variants or []:
             for button in (variant or {}).get("buttons") or []:
                 payload = str((button or {}).get("payload") or "")

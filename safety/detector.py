@@ -236,16 +236,16 @@ class Detector:
         phrases = yaml.safe_load(phrases_file.read_text(encoding="utf-8"))
         self.nlp = spacy.blank("en")
         self.matcher = Matcher(self.nlp.vocab)
-        self.phrase_words: Set[Text] = set()
+        self.phrase_words: Set[Text] = set()  # the English phrases' words, for is_word
         for handoff_type in ("crisis", "abuse"):
             for category, lines in (phrases.get(handoff_type) or {}).items():
-                self._add(f"{handoff_type}|{category}|en", lines)
+                patterns = self._add(f"{handoff_type}|{category}|en", lines)
+                self.phrase_words.update(w for pattern in patterns for token in pattern
+                                         for w in token.get("LOWER", {}).get("IN", []))
         self.phrase_words -= SENTENCE_END
-        english_words = set(self.phrase_words)
         for language in LANGUAGES:
             for handoff_type, lines in (phrases.get(language) or {}).items():
                 self._add(f"{handoff_type}|{handoff_type}|{language}", lines)
-        self.phrase_words = english_words
         # Figures of speech ("die laughing") and suicide as a topic ("the suicide rate"):
         # a phrase inside one does not fire, and their words never support a model-only verdict.
         self.calm = Matcher(self.nlp.vocab)
@@ -268,11 +268,10 @@ class Detector:
         than "cat", and "killmyself" as "kill myself")."""
         return word in self.phrase_words
 
-    def _add(self, key: Text, lines: Iterable[Text]) -> None:
+    def _add(self, key: Text, lines: Iterable[Text]) -> List[List[Dict]]:
         patterns = [compile_phrase(line) for line in lines]
         self.matcher.add(key, patterns)
-        self.phrase_words.update(w for pattern in patterns for token in pattern
-                                 for w in token.get("LOWER", {}).get("IN", []))
+        return patterns
 
     def read(self, text: Text) -> Reading:
         """Clean, normalise and tokenise the message once; match phrases and places on that."""
@@ -283,21 +282,22 @@ class Detector:
         if not normal:
             return NOTHING
         doc = self.nlp.make_doc(f"{normal} {END_OF_MESSAGE}")
-        detection = self._match(doc)
+        calm = self._calm_spans(doc)
+        detection = self._match(doc, calm)
         # Disguises are undone before "u" becomes "you": "s u i c i d e".
         for variant in disguise_variants(lowered, self.is_word) if detection is None else []:
-            detection = self._match(self.nlp.make_doc(f"{spell_out(variant)} {END_OF_MESSAGE}"))
+            variant_doc = self.nlp.make_doc(f"{spell_out(variant)} {END_OF_MESSAGE}")
+            detection = self._match(variant_doc, self._calm_spans(variant_doc))
             if detection:
                 break
-        calm = {i for start, end in self._calm_spans(doc) for i in range(start, end)}
-        words = frozenset(token.lower_ for token in doc[:-1] if token.i not in calm)
+        in_calm = {i for start, end in calm for i in range(start, end)}
+        words = frozenset(token.lower_ for token in doc[:-1] if token.i not in in_calm)
         return Reading(detection, words, self._country(normal))
 
     def _calm_spans(self, doc) -> List[Tuple[int, int]]:
         return [(start, end) for _, start, end in self.calm(doc)] if len(self.calm) else []
 
-    def _match(self, doc) -> Optional[Detection]:
-        calm = self._calm_spans(doc)
+    def _match(self, doc, calm: List[Tuple[int, int]]) -> Optional[Detection]:
         # A match that lies wholly inside a figure of speech or a topic phrase
         # ("die laughing", "the suicide rate") does not count; anything wider does.
         matches = [(self.nlp.vocab.strings[match_id], start, end) for match_id, start, end in self.matcher(doc)

@@ -7,39 +7,22 @@ turn. It reads the same handoff texts (domain.yml) and lines
 (crisis_lines.yml) as safety/nlg.py, so the visitor sees the same handoff.
 """
 import logging
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
-
-import yaml
+from typing import Any, Dict, Optional, Text
 
 from safety import lines
+from safety.answers import domain_responses
 from safety.detector import Detection
+from safety.nlg import most_specific
 
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 RESPONSES = {"crisis": "utter_handoff_crisis", "abuse": "utter_handoff_abuse"}
 
 logger = logging.getLogger("safety.handoff")
 
 
-@lru_cache(maxsize=1)
-def _responses() -> Dict[Text, List[Dict[Text, Any]]]:
-    return (yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}).get("responses") or {}
-
-
-def _variant(name: Text, pseudo_slots: Dict[Text, Text]) -> Dict[Text, Any]:
-    """The most specific variation whose conditions all hold, as safety/nlg.py picks it."""
-    holding = [variant for variant in _responses().get(name) or []
-               if all(pseudo_slots.get(c.get("name")) == c.get("value") for c in variant.get("condition") or [])]
-    if not holding:
-        raise LookupError(f"domain.yml has no unconditioned variation of {name}")
-    return max(holding, key=lambda variant: len(variant.get("condition") or []))
-
-
 def handoff_message(detection: Detection, country: Optional[Text]) -> Dict[Text, Any]:
     """The handoff for this detection and country, as safety/nlg.py would send it."""
-    variant = _variant(RESPONSES.get(detection.type, RESPONSES["crisis"]),
-                       {"handoff_language": detection.language, "handoff_about": detection.about})
+    variant = most_specific(domain_responses(), RESPONSES.get(detection.type, RESPONSES["crisis"]), None,
+                            {"handoff_language": detection.language, "handoff_about": detection.about})[0]
     payload = lines.handoff_payload(detection.type, lines.resolve_country(country), detection.also)
     payload.update(about=detection.about, language=detection.language)
     listed = lines.lines_as_text(detection.type, payload["country"], detection.language, detection.also)

@@ -37,11 +37,27 @@ REPEAT_LINES = "utter_crisis_lines"  # "what was that number?": the last handoff
 def last_handoff_type(tracker: DialogueStateTracker) -> Optional[Text]:
     """The type of the last handoff the bot sent in this conversation, if any."""
     for event in reversed(tracker.events):
-        handoff = (((getattr(event, "data", None) or {}).get("custom") or {}).get("handoff") or {}) \
-            if isinstance(event, BotUttered) else {}
-        if handoff.get("type"):
-            return handoff["type"]
+        if isinstance(event, BotUttered):
+            handoff = ((event.data or {}).get("custom") or {}).get("handoff") or {}
+            if handoff.get("type"):
+                return handoff["type"]
     return None
+
+
+def most_specific(
+    responses: Dict[Text, List[Dict[Text, Any]]], utter_action: Text, output_channel: Optional[Text],
+    filled_slots: Dict[Text, Any],
+) -> List[Dict[Text, Any]]:
+    """The variations whose conditions hold and that have the most conditions.
+
+    Rasa picks at random among every variation whose conditions hold, so a
+    Spanish helper (language es, about someone_else) could get the English
+    helper text or the Spanish text for the person at risk.
+    """
+    suitable = ResponseVariationFilter(responses).responses_for_utter_action(
+        utter_action, output_channel, filled_slots)
+    most = max((len(r.get("condition") or []) for r in suitable), default=0)
+    return [r for r in suitable if len(r.get("condition") or []) == most]
 
 
 class HandoffNLG(TemplatedNaturalLanguageGenerator):
@@ -62,20 +78,14 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
     ) -> Optional[Dict[Text, Any]]:
-        """The most specific variation whose conditions hold (first in the file).
-
-        Rasa picks at random among every variation whose conditions hold, so a
-        Spanish helper (language es, about someone_else) could get the English
-        helper text or the Spanish text for the person at risk.
-        """
+        """The most specific variation whose conditions hold (first in the file);
+        Rasa's random choice among unconditioned ones."""
         if utter_action not in self.responses:
             return None
-        suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
-            utter_action, output_channel, filled_slots)
-        most = max((len(r.get("condition") or []) for r in suitable), default=0)
-        if not most:
-            return super()._random_response_for(utter_action, output_channel, filled_slots)
-        return next(r for r in suitable if len(r.get("condition") or []) == most)
+        chosen = most_specific(self.responses, utter_action, output_channel, filled_slots)
+        if chosen and chosen[0].get("condition"):
+            return chosen[0]
+        return super()._random_response_for(utter_action, output_channel, filled_slots)
 
     async def generate(
         self,

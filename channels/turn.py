@@ -18,7 +18,9 @@ never sets an intent, entity or slot. The conversation id is namespaced by
 channel ("rest:...", "twilio:+1..."), so one channel cannot read or steer
 another's conversation. The rule layer also reads the text here: when it
 matches and the turn comes back without a handoff (an error, a time-out),
-the handoff is added first all the same.
+the handoff is added first all the same. A message with two questions
+("how much is it? and is it covered by insurance?") goes to Rasa as two
+messages, so each gets its own answer (understanding/split.py).
 """
 import asyncio
 import logging
@@ -32,6 +34,7 @@ from safety import lines
 from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message
+from understanding.split import split_questions
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +175,14 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
             buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
         else:
             message.output_channel = buffer
-            await _run(on_new_message, message, buffer, timeout)
+            # Two questions in one message get two answers, in order; a message
+            # the rule layer matched goes whole, so its handoff comes once.
+            parts = [text] if reading.detection else split_questions(text)
+            for part in parts:
+                await _run(on_new_message, message if len(parts) == 1 else _part_of(message, part),
+                           buffer, timeout)
+                if buffer.closed:
+                    break
         country = reading.country
         if country is None and stated_country is not None:
             country = await stated_country(message.sender_id)
@@ -191,6 +201,12 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
                 logger.debug("Send failure", exc_info=True)
 
     return handle
+
+
+def _part_of(message: UserMessage, text: Text) -> UserMessage:
+    """One question of a message that holds several, as a message of its own."""
+    return UserMessage(text, message.output_channel, message.sender_id,
+                       input_channel=message.input_channel, metadata=message.metadata)
 
 
 async def _run(on_new_message: Handler, message: UserMessage, buffer: TurnBuffer, timeout: float) -> None:

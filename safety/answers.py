@@ -1,5 +1,7 @@
 """The article answers as editors wrote them: `responses:` in data/faq/<topic>.yml
-(and, for the turn wrapper, the domain's own responses).
+and the "not covered" replies in data/not_covered/<subject>.yml (and, for the
+turn wrapper, the domain's own responses). Each of those files may also hold a
+`topic:` card (title, question, related) for the buttons that lead to it.
 
 The model is trained on one fixed sentence in place of every answer
 (scripts/build_training_data.py), so editing an answer's wording changes
@@ -18,7 +20,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # IMAGO_FAQ_DIR lets a test server read a copy that the test edits.
 FAQ_DIR = Path(os.environ.get("IMAGO_FAQ_DIR") or ROOT / "data" / "faq")
-PREFIX = "utter_faq/"
+NOT_COVERED_DIR = ROOT / "data" / "not_covered"
+# The retrieval intents whose replies editors write in their own folder of data/.
+PREFIXES = ("utter_faq/", "utter_not_covered/")
 # What the model holds for every answer, and what a visitor would see if a
 # topic's answer could not be read. No {braces}: Rasa fills {slot} templates.
 PLACEHOLDER = "Sorry, I can't show this answer right now. Please ask me again in a moment."
@@ -35,7 +39,11 @@ def domain_responses() -> Responses:
 
 
 def is_answer(name: Text) -> bool:
-    return name.startswith(PREFIX)
+    return name.startswith(PREFIXES)
+
+
+def content_dirs() -> List[Path]:
+    return [FAQ_DIR, NOT_COVERED_DIR]
 
 
 def is_placeholder(variants: Any) -> bool:
@@ -43,17 +51,25 @@ def is_placeholder(variants: Any) -> bool:
             and all(isinstance(v, dict) and v.get("text") == PLACEHOLDER for v in variants))
 
 
-def read_answers(faq_dir: Optional[Path] = None) -> Responses:
-    """Every `utter_faq/...` response in faq_dir/*.yml (default data/faq), as written there."""
-    answers: Responses = {}
-    for path in sorted((faq_dir or FAQ_DIR).glob("*.yml")):
+def _content_files(dirs: List[Path]):
+    """(path, parsed YAML) of every content file in dirs; unreadable ones are skipped with a warning."""
+    for path in sorted(p for d in dirs for p in d.glob("*.yml")):
         try:
             content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as error:
             logger.warning("cannot read %s (%s): its answers stay the placeholder; make check explains",
                            path.name, type(error).__name__)
             continue
-        responses = content.get("responses") if isinstance(content, dict) else None
+        if isinstance(content, dict):
+            yield path, content
+
+
+def read_answers(faq_dir: Optional[Path] = None) -> Responses:
+    """Every `utter_faq/...` and `utter_not_covered/...` response in faq_dir/*.yml
+    (default: data/faq and data/not_covered), as written there."""
+    answers: Responses = {}
+    for path, content in _content_files([faq_dir] if faq_dir else content_dirs()):
+        responses = content.get("responses")
         for name, variants in (responses if isinstance(responses, dict) else {}).items():
             if is_answer(name) and isinstance(variants, list) and variants and \
                     all(isinstance(v, dict) for v in variants):
@@ -76,5 +92,22 @@ def with_live_answers(responses: Responses, faq_dir: Optional[Path] = None) -> R
         if name in live:
             merged[name] = live[name]
         else:
-            logger.warning("no answer for %s in %s: visitors get the placeholder sentence", name, faq_dir or FAQ_DIR)
+            logger.warning("no answer for %s in %s: visitors get the placeholder sentence", name,
+                           faq_dir or " or ".join(str(d) for d in content_dirs()))
     return merged
+
+
+def read_topics(dirs: Optional[List[Path]] = None) -> Dict[Text, Dict[Text, Any]]:
+    """The `topic:` card of every content file, by its retrieval intent ("faq/cost"):
+    title (a button's words), question (what the button sends) and related (topics
+    offered after the answer; a not-covered reply has related only). Files
+    without a card are left out."""
+    topics: Dict[Text, Dict[Text, Any]] = {}
+    for path, content in _content_files(dirs or content_dirs()):
+        card = content.get("topic")
+        if isinstance(card, dict):
+            related = card.get("related") if isinstance(card.get("related"), list) else []
+            topics[f"{path.parent.name}/{path.stem}"] = {
+                "title": str(card.get("title") or ""), "question": str(card.get("question") or ""),
+                "related": [str(r) for r in related]}
+    return topics

@@ -16,7 +16,11 @@ server and needs no action server):
     needs no retraining), and Rasa hands this generator the model's responses
     each time it loads a model (rasa/core/agent.py, Agent.load_model: at
     start-up and at PUT /model, i.e. `make reload`); the setter of
-    `responses` puts the current answers in then (safety/answers.py).
+    `responses` puts the current answers in then (safety/answers.py),
+  - adds buttons from the topic cards (`topic:` in each content file): the
+    related topics after an answer, the two likely topics for "Do you mean
+    ...?" (utter_clarify), and the last topic's related ones after "tell me
+    more" (utter_tell_me_more).
 """
 import logging
 from typing import Any, Dict, List, Optional, Text
@@ -24,7 +28,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -32,6 +36,9 @@ from safety import answers, lines
 
 logger = logging.getLogger("safety.handoff")
 REPEAT_LINES = "utter_crisis_lines"  # "what was that number?": the last handoff's lines again
+CLARIFY = "utter_clarify"
+TELL_ME_MORE = "utter_tell_me_more"
+RETRIEVAL_PREFIX = "utter_"  # "utter_faq/cost" answers the retrieval intent "faq/cost"
 
 
 def last_handoff_type(tracker: DialogueStateTracker) -> Optional[Text]:
@@ -41,6 +48,19 @@ def last_handoff_type(tracker: DialogueStateTracker) -> Optional[Text]:
             handoff = ((event.data or {}).get("custom") or {}).get("handoff") or {}
             if handoff.get("type"):
                 return handoff["type"]
+    return None
+
+
+def last_topic(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The article topic ("faq/cost") of the last question answered before this message."""
+    users = [e for e in tracker.events if isinstance(e, UserUttered)]
+    for event in reversed(users[:-1]):
+        parse = event.parse_data or {}
+        if (parse.get("intent") or {}).get("name") == "faq":
+            key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
+                "intent_response_key")
+            if key:
+                return key
     return None
 
 
@@ -74,6 +94,34 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
     def responses(self, responses: Dict[Text, List[Dict[Text, Any]]]) -> None:
         # Read from data/faq once per model load, never per message.
         self._responses = answers.with_live_answers(responses or {})
+        self.topics = answers.read_topics()
+
+    def buttons(self, topics: List[Text]) -> List[Dict[Text, Text]]:
+        """One button per topic ("faq/cost") that has a card: its title, sending its question."""
+        cards = [self.topics.get(t if "/" in t else f"faq/{t}") or {} for t in topics]
+        return [{"title": c["title"], "payload": c["question"]} for c in cards if c.get("title") and c.get("question")]
+
+    def _pointers(self, utter_action: Text, tracker: DialogueStateTracker,
+                  slots: Dict[Text, Any]) -> Optional[List[Text]]:
+        """The topics to offer as buttons with this response (filling its {slots}), or None."""
+        if answers.is_answer(utter_action):
+            card = self.topics.get(utter_action[len(RETRIEVAL_PREFIX):]) or {}
+            return card.get("related") or []
+        latest = tracker.latest_message
+        if utter_action == CLARIFY:
+            options = [t for t in ((latest.parse_data or {}).get("clarify") or [])
+                       if (self.topics.get(t) or {}).get("title")]
+            if len(options) < 2:
+                return None
+            slots["first_topic"], slots["second_topic"] = (self.topics[t]["title"] for t in options[:2])
+            return options[:2]
+        if utter_action == TELL_ME_MORE:
+            topic = last_topic(tracker)
+            if not (self.topics.get(topic) or {}).get("title"):
+                return None
+            slots["last_topic"] = self.topics[topic]["title"]
+            return self.topics[topic]["related"]
+        return []
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
@@ -100,7 +148,12 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         slots = tracker.current_slot_values()
         slots["handoff_language"] = safety.get("language", "en")
         slots["handoff_about"] = safety.get("about", "self")
+        pointers = self._pointers(utter_action, tracker, slots)
+        if pointers is None:  # nothing to clarify or to say more about: the help text instead
+            utter_action, pointers = "utter_help", []
         response = self.generate_from_slots(utter_action, slots, output_channel, **kwargs)
+        if response is not None and pointers:
+            response["buttons"] = (response.get("buttons") or []) + self.buttons(pointers)
         handoff = ((response or {}).get("custom") or {}).get("handoff")
         if handoff is None:
             return response

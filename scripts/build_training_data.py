@@ -27,7 +27,7 @@ from safety.answers import PLACEHOLDER, is_answer  # noqa: E402
 
 HEADER = "# Written by scripts/build_training_data.py from {name}: edit that file, not this one.\n"
 TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
-LEFT_OUT = ("responses", "review")  # the sections rewritten (responses) or dropped (review)
+LEFT_OUT = ("responses", "review", "topic")  # the sections rewritten (responses) or dropped (review, topic)
 
 
 class BuildError(Exception):
@@ -53,7 +53,7 @@ def training_text(raw: str, name: str) -> str:
             kept.append(line)
     text = (HEADER.format(name=name) + "".join(kept).rstrip("\n") + "\n"
             + dump_obj_as_yaml_to_string({"responses": placeholders}, should_preserve_key_order=True))
-    expected = {k: v for k, v in content.items() if k != "review"}
+    expected = {k: v for k, v in content.items() if k not in ("review", "topic")}
     expected["responses"] = placeholders
     if read_yaml(text) != expected:
         raise BuildError(f"{name}: could not rewrite its answers safely (unusual layout?); "

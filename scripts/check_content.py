@@ -1,6 +1,7 @@
 """`make check`: the content checks an editor can run in seconds.
 
-Reads data/faq/*.yml (questions, answer, review record), domain.yml,
+Reads data/faq/*.yml (questions, answer, review record, topic card),
+data/not_covered/*.yml (questions, reply, topic card), domain.yml,
 data/rules/safety.yml, tests/test_faq.yml and safety/crisis_lines.yml, and
 explains every problem in plain English with file and line, e.g.
   data/faq/cost.yml:41: the answer gives $900, which is not in the source article
@@ -43,14 +44,42 @@ def article_text(root: Path) -> str:
     return source.read_text(encoding="utf-8").replace("–", "-")
 
 
+def normalised(example: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", example.lower()))
+
+
+def check_card(card, rel: str, raw: str, kind: str, found: List[str], faq_topics: List[str]) -> List[str]:
+    """The `topic:` card: a faq topic's button (title, question) and, for both kinds, related topics."""
+    at = line_of(raw, "\ntopic:") + 1
+    if not isinstance(card, dict):
+        return [f"{rel}:{at}: the file has no topic: card (title, question, related; see docs/editing-content.md)"]
+    problems = []
+    if kind == "faq":
+        for field in ("title", "question"):
+            if not str(card.get(field) or "").strip():
+                problems.append(f"{rel}:{at}: the topic: card has no {field}")
+        question = str(card.get("question") or "")
+        if question and normalised(question) not in {normalised(f) for f in found}:
+            problems.append(f'{rel}:{line_of(raw, "  question:", at)}: the button question "{question}" '
+                            f"must also be one of the topic's examples, or the button may not work")
+    related = card.get("related") or []
+    for topic in related if isinstance(related, list) else [related]:
+        if str(topic) not in faq_topics:
+            problems.append(f'{rel}:{line_of(raw, "  related:", at)}: related topic "{topic}" is not a '
+                            f"file in data/faq/ (write the file name without .yml)")
+    return problems
+
+
 def check(root: Path) -> List[str]:
     problems: List[str] = []
     article = article_text(root)
     examples: List[Tuple[str, str, str, int]] = []  # (example, topic, file, line)
     tests = (root / "tests" / "test_faq.yml").read_text(encoding="utf-8")
+    faq_topics = sorted(p.stem for p in (root / "data" / "faq").glob("*.yml"))
 
-    for path in sorted((root / "data" / "faq").glob("*.yml")):
+    for path in sorted([*(root / "data" / "faq").glob("*.yml"), *(root / "data" / "not_covered").glob("*.yml")]):
         rel = path.relative_to(root).as_posix()
+        kind = path.parent.name  # faq: an article topic; not_covered: a subject the article doesn't cover
         raw = path.read_text(encoding="utf-8")
         try:
             content = yaml.safe_load(raw) or {}
@@ -59,37 +88,26 @@ def check(root: Path) -> List[str]:
             problems.append(f"{rel}:{mark.line + 1 if mark else 1}: this file is not valid YAML ({getattr(e, 'problem', e)})")
             continue
         topic = path.stem
-        intent = f"faq/{topic}"
+        intent = f"{kind}/{topic}"
         blocks = [b for b in content.get("nlu") or [] if b.get("intent") == intent]
         found = [l.strip()[2:].strip() for b in blocks for l in (b.get("examples") or "").splitlines()
                  if l.strip().startswith("- ")]
         if len(found) < MIN_EXAMPLES:
             problems.append(f"{rel}:{line_of(raw, 'intent: ' + intent)}: the topic has {len(found)} example "
                             f"questions; it needs at least {MIN_EXAMPLES}")
-        examples += [(ex, topic, rel, line_of(raw, "- " + ex)) for ex in found]
+        examples += [(ex, intent, rel, line_of(raw, "- " + ex)) for ex in found]
         answers = (content.get("responses") or {}).get(f"utter_{intent}") or []
         answer_line = line_of(raw, f"utter_{intent}:")
         if not answers:
             problems.append(f"{rel}:{answer_line}: the topic has no answer (utter_{intent} under responses:)")
+        problems += check_card(content.get("topic"), rel, raw, kind, found, faq_topics)
+        if kind == "not_covered":  # not article content: no review record or source line, but no figures either
+            problems += check_answers(answers, rel, raw, answer_line, article, cited=False)
+            continue
         problems += check_review(content.get("review"), rel, raw, answer_line)
+        problems += check_answers(answers, rel, raw, answer_line, article, cited=True)
         if f"intent: {intent}\n" not in tests + "\n":
             problems.append(f"{rel}:1: no conversation test asks about this topic (add one to tests/test_faq.yml)")
-        for answer in answers:
-            text = (answer.get("text") or "").replace("–", "-")
-            at = line_of(raw, text.splitlines()[0]) if text.strip() else answer_line
-            if len(text) > MAX_ANSWER_CHARS:
-                problems.append(f"{rel}:{at}: the answer is {len(text)} characters; keep it under about {MAX_ANSWER_CHARS}")
-            if "Source:" not in text:
-                problems.append(f'{rel}:{at}: the answer does not cite its source (end it with a "Source:" line)')
-            body = text.split("Source:")[0]  # reference numbers in the citation are not figures
-            for figure in FIGURE.findall(body):
-                figure = figure.strip().rstrip(",.")
-                if figure not in article:
-                    problems.append(f"{rel}:{line_of(raw, figure, at)}: the answer gives {figure}, which is not in the source article")
-            lowered = text.lower()
-            for name in ADVERTISERS:
-                if re.search(rf"\b{re.escape(name)}\b", lowered):
-                    problems.append(f'{rel}:{at}: the answer mentions "{name}": no paid service or advertising')
 
     # Crisis numbers that must never appear anywhere an editor can write.
     for path in [root / "domain.yml", *sorted((root / "data").rglob("*.yml")), root / "safety" / "crisis_lines.yml"]:
@@ -110,6 +128,28 @@ def check(root: Path) -> List[str]:
                                 f"{topic_b} ({file_b}:{line_b}); keep it under one topic")
 
     problems += check_safety(root)
+    return problems
+
+
+def check_answers(answers, rel: str, raw: str, answer_line: int, article: str, cited: bool) -> List[str]:
+    """Length, source line (article answers), figures from the article, no advertising."""
+    problems = []
+    for answer in answers:
+        text = (answer.get("text") or "").replace("–", "-")
+        at = line_of(raw, text.splitlines()[0]) if text.strip() else answer_line
+        if len(text) > MAX_ANSWER_CHARS:
+            problems.append(f"{rel}:{at}: the answer is {len(text)} characters; keep it under about {MAX_ANSWER_CHARS}")
+        if cited and "Source:" not in text:
+            problems.append(f'{rel}:{at}: the answer does not cite its source (end it with a "Source:" line)')
+        body = text.split("Source:")[0]  # reference numbers in the citation are not figures
+        for figure in FIGURE.findall(body):
+            figure = figure.strip().rstrip(",.")
+            if figure not in article:
+                problems.append(f"{rel}:{line_of(raw, figure, at)}: the answer gives {figure}, which is not in the source article")
+        lowered = text.lower()
+        for name in ADVERTISERS:
+            if re.search(rf"\b{re.escape(name)}\b", lowered):
+                problems.append(f'{rel}:{at}: the answer mentions "{name}": no paid service or advertising')
     return problems
 
 

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import sys
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -40,9 +41,15 @@ def topic_of(parse: Dict[str, Any]) -> Optional[str]:
     return key.split("/", 1)[1] if key and "/" in key else None
 
 
-async def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:
+@lru_cache(maxsize=1)
+def load_agent(model: Path):
+    """The model, loaded once per process (TensorFlow takes tens of seconds to start)."""
     from rasa.core.agent import Agent
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
+
+
+async def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:
+    agent = load_agent(model)
     return [await agent.parse_message(text) for text in texts]
 
 

@@ -27,6 +27,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 WEAK_F1 = 0.8  # below this, the page suggests adding or clarifying examples
+# Issue 9's targets for the topics, printed beside the figures (not enforced here).
+TARGET_MACRO_F1 = 0.90
+TARGET_LOWEST_F1 = WEAK_F1
 TOP_PAIRS = 10
 EXAMPLES_PER_PAIR = 3
 SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
@@ -53,7 +56,18 @@ def scores(report: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
 def overall(report: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     report = report or {}
     weighted = report.get("weighted avg") or {}
-    return {"accuracy": report.get("accuracy"), "f1": weighted.get("f1-score"), "support": weighted.get("support")}
+    return {"accuracy": report.get("accuracy"), "f1": weighted.get("f1-score"), "support": weighted.get("support"),
+            "macro_f1": (report.get("macro avg") or {}).get("f1-score")}
+
+
+def targets(data: Dict[str, Any]) -> str:
+    """The topics' macro F1 and lowest F1 beside issue 9's targets."""
+    topics = [r for r in data["topics"] if r["support"] > 0]
+    lowest = min(topics, key=lambda r: r["f1"]) if topics else None
+    macro = data["topics_overall"].get("macro_f1")
+    return (f"Topics: macro F1 {pct(macro)} (target >= {TARGET_MACRO_F1:.2f}); lowest "
+            + (f"{lowest['label']} {pct(lowest['f1'])}" if lowest else "-")
+            + f" (target: none below {TARGET_LOWEST_F1:.2f}).")
 
 
 def confused_pairs(intent_errors: Optional[List[Dict]], response_errors: Optional[List[Dict]]) -> List[Dict[str, Any]]:
@@ -154,6 +168,7 @@ def write_pages(data: Dict[str, Any], out: Path, folds: Optional[int]) -> None:
     summary = (f"Topics (which article answer): accuracy {pct(t['accuracy'])}, weighted F1 {pct(t['f1'])}. "
                f"Intents (article question, small talk, crisis, ...): accuracy {pct(i['accuracy'])}, "
                f"weighted F1 {pct(i['f1'])}.")
+    summary += " " + targets(data)
     lines = (["# NLU report: how well the model tells topics apart", "", intro, "", summary, "",
               "## Topics (faq/TOPIC, the ResponseSelector)", ""] + table_md(data["topics"])
              + ["", "## Intents (DIET, then the fallback and the safety rule layer)", "", intents_note, ""]
@@ -222,6 +237,7 @@ def main() -> int:
     print(f"wrote {out / 'report.html'} and {out / 'report.md'}")
     print(f"topics: weighted F1 {pct(data['topics_overall']['f1'])}; intents: weighted F1 "
           f"{pct(data['intents_overall']['f1'])}; F1 below {WEAK_F1}: {', '.join(weak) or 'none'}")
+    print(targets(data))
     return 0
 
 

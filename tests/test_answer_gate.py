@@ -1,37 +1,75 @@
-"""understanding/answer_gate.py: no article answer when the answer itself is unlikely."""
+"""understanding/answer_gate.py: no article answer when the answer itself is unlikely;
+"Do you mean A or B?" when two topics share the confidence."""
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from understanding.answer_gate import AnswerConfidenceGate
 
 
-def parsed(intent, answer_confidence=None):
+def parsed(intent, *ranked, retrieval_intent="faq"):
+    """A parse whose selector ranked (topic, confidence) pairs, in any order."""
     message = Message(data={"text": "a question"})
     message.set("intent", {"name": intent, "confidence": 0.97}, add_to_output=True)
     message.set("intent_ranking", [{"name": intent, "confidence": 0.97}], add_to_output=True)
-    if answer_confidence is not None:
-        message.set("response_selector", {"faq": {"response": {"confidence": answer_confidence,
-                                                                "intent_response_key": "faq/cost"}}},
+    if ranked:
+        ranking = [{"intent_response_key": f"{retrieval_intent}/{t}", "confidence": c} for t, c in ranked]
+        best = max(ranking, key=lambda r: r["confidence"])
+        message.set("response_selector", {retrieval_intent: {"response": best, "ranking": ranking}},
                     add_to_output=True)
     return message
 
 
-def gate(message, threshold=0.5):
-    return AnswerConfidenceGate({"threshold": threshold}).process([message])[0].get("intent")["name"]
+def gate(message, **config):
+    return AnswerConfidenceGate(config).process([message])[0]
+
+
+def verdict(message, **config):
+    return gate(message, **config).get("intent")["name"]
 
 
 def test_a_sure_answer_passes():
-    assert gate(parsed("faq", 0.93)) == "faq"
+    assert verdict(parsed("faq", ("cost", 0.93), ("duration", 0.04))) == "faq"
 
 
-def test_an_unsure_answer_asks_to_rephrase():
-    assert gate(parsed("faq", 0.31)) == "nlu_fallback"
+def test_an_unsure_answer_with_no_clear_pair_asks_to_rephrase():
+    assert verdict(parsed("faq", ("cost", 0.31), ("duration", 0.12), ("sources", 0.1))) == "nlu_fallback"
+
+
+def test_two_topics_sharing_the_confidence_ask_which_is_meant():
+    message = gate(parsed("faq", ("effectiveness", 0.28), ("cost", 0.44), ("sources", 0.1)))
+    assert message.get("intent")["name"] == "clarify"
+    assert message.get("clarify") == ["faq/cost", "faq/effectiveness"]  # likelier first
+    assert message.as_dict_nlu()["clarify"] == ["faq/cost", "faq/effectiveness"]  # in the parse data
+
+
+def test_two_topics_too_close_to_call_ask_which_is_meant_even_when_both_are_likely():
+    assert verdict(parsed("faq", ("cost", 0.51), ("effectiveness", 0.46))) == "clarify"
+    assert verdict(parsed("faq", ("cost", 0.58), ("effectiveness", 0.40))) == "faq"
+
+
+def test_the_settings_come_from_config():
+    message = parsed("faq", ("cost", 0.45), ("effectiveness", 0.3))
+    assert verdict(message, threshold=0.4) == "faq"
+    assert verdict(parsed("faq", ("cost", 0.45), ("effectiveness", 0.3)), pair=0.9) == "nlu_fallback"
+
+
+def test_an_unsure_not_covered_subject_asks_to_rephrase_and_never_offers_choices():
+    message = parsed("not_covered", ("insurance", 0.4), ("privacy", 0.35), retrieval_intent="not_covered")
+    assert verdict(message) == "nlu_fallback"
+    sure = parsed("not_covered", ("insurance", 0.9), ("privacy", 0.05), retrieval_intent="not_covered")
+    assert verdict(sure) == "not_covered"
 
 
 @pytest.mark.parametrize("intent", ["crisis", "abuse", "greet", "inform"])
 def test_other_intents_are_untouched(intent):
-    assert gate(parsed(intent, 0.1)) == intent
+    assert verdict(parsed(intent, ("cost", 0.1))) == intent
 
 
 def test_a_faq_verdict_without_a_selected_answer_asks_to_rephrase():
-    assert gate(parsed("faq")) == "nlu_fallback"
+    assert verdict(parsed("faq")) == "nlu_fallback"
+
+
+def test_a_selector_that_reports_only_its_pick_is_read_too():
+    message = parsed("faq")
+    message.set("response_selector", {"faq": {"response": {"confidence": 0.9, "intent_response_key": "faq/cost"}}})
+    assert verdict(message) == "faq"

@@ -118,3 +118,35 @@ def test_an_answer_without_its_review_record(project):
 def test_a_broken_review_record(project, old, new, why):
     edit(project / "data/faq/duration.yml", old, new)
     assert any(p.startswith("data/faq/duration.yml:") and why in p for p in check(project))
+
+
+def test_a_topic_without_its_card(project):
+    path = project / "data/faq/cost.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("\ntopic:")] + "\n", encoding="utf-8")
+    assert any(p.startswith("data/faq/cost.yml:") and "has no topic: card" in p for p in check(project))
+
+
+def test_a_button_question_that_is_not_an_example(project):
+    edit(project / "data/faq/cost.yml", 'question: "How much does Imago therapy cost?"',
+         'question: "What would the whole thing set us back?"')
+    assert any(p.startswith("data/faq/cost.yml:") and "must also be one of the topic's examples" in p
+               for p in check(project))
+
+
+def test_a_related_topic_that_does_not_exist(project):
+    edit(project / "data/faq/cost.yml", "related: [formats,", "related: [prices,")
+    assert any(p.startswith("data/faq/cost.yml:") and 'related topic "prices" is not a file in data/faq/' in p
+               for p in check(project))
+
+
+def test_a_not_covered_reply_with_a_figure_not_in_the_article(project):
+    edit(project / "data/not_covered/insurance.yml", "The article doesn't cover insurance",
+         "Most plans pay 80% of it. The article doesn't cover insurance")
+    assert any(p.startswith("data/not_covered/insurance.yml:") and "gives 80" in p for p in check(project))
+
+
+def test_the_same_example_as_a_topic_and_as_a_subject_the_article_doesnt_cover(project):
+    edit(project / "data/not_covered/insurance.yml", "examples: |\n",
+         "examples: |\n    - how much does imago therapy cost\n")
+    assert any('"how much does imago therapy cost" is (nearly) the same' in p for p in check(project))

@@ -213,3 +213,13 @@ def test_the_guide_names_only_real_commands():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for command in sorted(set(re.findall(r"`make ([a-z-]+)", GUIDE))):
         assert re.search(rf"^{re.escape(command)}:", makefile, re.M), f"make {command} is not in the Makefile"
+
+
+def test_4b_add_a_story(project):
+    story = block("story: nothing to ask after all")
+    path = project / "data/stories/after_the_bot_asks.yml"
+    replace(path, "\n" + story, "")  # the guide's example is in the project already: take it out ...
+    append(path, "\n" + story)        # ... and add it as the guide says
+    assert block("story: changing their mind about asking something else") in \
+        (ROOT / "tests/test_stories.yml").read_text(encoding="utf-8")
+    assert_passes(project)

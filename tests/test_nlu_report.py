@@ -1,4 +1,5 @@
 """`make nlu-report`'s page, built from a small fixture of Rasa's cross-validation files (no training)."""
+import html
 import json
 import shutil
 import subprocess
@@ -99,3 +100,13 @@ def test_no_rasa_output_is_explained(tmp_path):
                           str(tmp_path), "--out", str(tmp_path / "page")], capture_output=True, text=True)
     assert run.returncode != 0
     assert "holds no Rasa report" in run.stderr
+
+
+def test_the_topics_macro_f1_and_lowest_f1_are_shown_beside_the_targets(built):
+    data, page, markdown, _ = built
+    topics = json.loads((FIXTURE / "response_selection_report.json").read_text())
+    lowest = min((k for k in topics if k.startswith("faq/") and topics[k]["support"] > 0),
+                 key=lambda k: topics[k]["f1-score"])
+    wanted = (f"Topics: macro F1 {topics['macro avg']['f1-score']:.2f} (target >= 0.90); lowest {lowest} "
+              f"{topics[lowest]['f1-score']:.2f} (target: none below 0.80).")
+    assert wanted in markdown and html.escape(wanted, quote=False) in page

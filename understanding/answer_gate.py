@@ -1,14 +1,20 @@
 """NLU component: an article answer only when the answer itself is likely.
 
-Rasa's FallbackClassifier looks at the intent's confidence only, and the
-ResponseSelector picks a topic whatever its own confidence, so a question
+Rasa's FallbackClassifier looks at the intent's confidence only, and a
+ResponseSelector picks an answer whatever its own confidence, so a question
 the article can't answer ("is it covered by insurance?") got some topic's
-answer with confidence. Here, when the intent is `faq` but the selector's
-confidence in its topic is under `threshold` (default 0.5, the same bar the
-FallbackClassifier sets for intents), the intent becomes `nlu_fallback`:
-the visitor is asked to say it another way (and still sees the crisis
-line). Crisis, abuse and every other intent pass untouched; the safety rule
-layer runs after this component and has the last word.
+answer with confidence. Here, when the intent is a retrieval intent (`faq`:
+an article topic; `not_covered`: a subject the article doesn't cover), its
+selector's own ranking decides:
+  - the top answer is likely (>= `threshold`) and clearly ahead of the next
+    (by >= `ambiguity`): the intent stands;
+  - two article topics share most of the confidence (together >= `pair`,
+    the second >= `second`), or are too close to call: the intent becomes
+    `clarify`, with the two topics under the message's `clarify` key, and the
+    visitor is asked "Do you mean ...?" with both as buttons (safety/nlg.py);
+  - otherwise: `nlu_fallback`, and the visitor is asked to say it another way.
+Crisis, abuse and every other intent pass untouched; the safety rule layer
+runs after this component and has the last word.
 """
 from typing import Any, Dict, List, Text
 
@@ -20,19 +26,31 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-RETRIEVAL_INTENT = "faq"
+RETRIEVAL_INTENTS = ("faq", "not_covered")
+CLARIFY = "clarify"
 
 
-def answer_confidence(message: Message) -> float:
-    selected = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
-    return float(selected.get("confidence") or 0.0)
+def ranking(message: Message, retrieval_intent: Text) -> List[Dict[Text, Any]]:
+    """The selector's answers for this retrieval intent, most likely first."""
+    selector = (message.get("response_selector") or {}).get(retrieval_intent) or {}
+    ranked = selector.get("ranking") or []
+    if not ranked and selector.get("response"):  # a selector that reports its pick only
+        response = selector["response"]
+        ranked = [{"intent_response_key": response.get("intent_response_key"),
+                   "confidence": response.get("confidence")}]
+    return sorted(ranked, key=lambda r: -float(r.get("confidence") or 0.0))
+
+
+def answer_confidence(message: Message, retrieval_intent: Text = "faq") -> float:
+    ranked = ranking(message, retrieval_intent)
+    return float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"threshold": 0.5}
+        return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2}
 
     @classmethod
     def create(
@@ -45,14 +63,38 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         return cls(config)
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.threshold = float(config.get("threshold", 0.5))
+        settings = {**self.get_default_config(), **(config or {})}
+        self.threshold = float(settings["threshold"])
+        self.ambiguity = float(settings["ambiguity"])
+        self.pair = float(settings["pair"])
+        self.second = float(settings["second"])
+
+    def verdict(self, message: Message) -> Text:
+        """`keep`, `clarify` or `nlu_fallback` for a message whose intent is a retrieval intent."""
+        retrieval_intent = (message.get(INTENT) or {}).get("name")
+        ranked = ranking(message, retrieval_intent)
+        top = float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
+        second = float(ranked[1].get("confidence") or 0.0) if len(ranked) > 1 else 0.0
+        if top >= self.threshold and top - second >= self.ambiguity:
+            return "keep"
+        if retrieval_intent == "faq" and second >= self.second and (
+                top + second >= self.pair or top - second < self.ambiguity):
+            return CLARIFY
+        return "nlu_fallback"
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") == RETRIEVAL_INTENT and answer_confidence(message) < self.threshold:
-                fallback = {"name": "nlu_fallback", "confidence": 1.0 - answer_confidence(message)}
-                message.set(INTENT, fallback, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []),
-                            add_to_output=True)
+            if intent.get("name") not in RETRIEVAL_INTENTS:
+                continue
+            verdict = self.verdict(message)
+            if verdict == "keep":
+                continue
+            ranked = ranking(message, intent["name"])
+            if verdict == CLARIFY:
+                message.set(CLARIFY, [r["intent_response_key"] for r in ranked[:2]], add_to_output=True)
+            replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
+            message.set(INTENT, replaced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [replaced] + (message.get(INTENT_RANKING_KEY) or []),
+                        add_to_output=True)
         return messages

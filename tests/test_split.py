@@ -1,0 +1,31 @@
+"""understanding/split.py: a message with two questions is cut into them; anything else stays whole."""
+import pytest
+
+from understanding.split import split_questions
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("how much is it? and is it covered by insurance?", ["how much is it?", "is it covered by insurance?"]),
+    ("how much does it cost and how long does it take", ["how much does it cost", "how long does it take"]),
+    ("what is imago, and also what does it cost?", ["what is imago", "what does it cost?"]),
+    ("price? duration?", ["price?", "duration?"]),
+    ("Does it work? Who can offer it? Where do I find one?",
+     ["Does it work?", "Who can offer it?", "Where do I find one?"]),
+])
+def test_two_or_three_questions_are_cut_in_order(text, parts):
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize("text", [
+    "is it for couples who are married and have kids?",   # "and" inside one question
+    "can you help me and my husband",
+    "hi, how much is it?",
+    "my wife and i fight a lot. how much does it cost?",  # a story, then one question
+    "does it work? ok?",                                  # a filler is not a question
+    "so? what is it?",
+    "What?",
+    "",
+    "how much? how long? does it work? who offers it? where?",  # a list: left whole
+])
+def test_one_question_stays_whole(text):
+    assert split_questions(text) == [text]

@@ -1,0 +1,58 @@
+"""Two questions in one message: "how much is it? and is it covered by insurance?"
+
+The model gives one intent per message, so a message with two questions got
+one answer (or neither). `split_questions` cuts such a message into its
+questions, and channels/turn.py sends each to Rasa in turn, so each gets the
+answer of its own topic, in order. A message is cut only where a question
+clearly ends ("?") or where "and"/"also" starts a new question ("... and is
+it covered?"), and only into parts of at least MIN_WORDS words, so a story
+that ends in one question stays whole.
+"""
+import re
+from typing import List, Text
+
+MIN_WORDS = 3  # shorter parts join their neighbour, unless they are a one-word question ("price?")
+FILLERS = {"ok", "okay", "right", "really", "yes", "no", "hm", "hmm", "lol", "please", "so", "and", "huh", "what"}
+MAX_PARTS = 3  # more than this is a list, not a pair of questions: leave it whole
+# Words that start a question; after "and"/"also" they mark a second question.
+OPENERS = (r"how|what|whats|what's|is|isn't|are|does|do|did|can|could|will|would|where|who|why|when|"
+           r"should|which|any|tell|has|have")
+AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
+AND_NEW_QUESTION = re.compile(rf"\s*(?:,|;)?\s+(?:and|also|plus)\s+(?:also\s+)?(?=(?:{OPENERS})\b)", re.I)
+LEADING_AND = re.compile(r"^(?:and|also|plus)\s+(?:also\s+)?", re.I)
+
+
+def _is_short(part: Text) -> bool:
+    words = re.findall(r"\w+", part.lower())
+    one_word_question = part.endswith("?") and len(words) == 1 and words[0] not in FILLERS
+    return len(words) < MIN_WORDS and not one_word_question
+
+
+def _merge_short(parts: List[Text]) -> List[Text]:
+    """Parts too short to be a question ("ok?", "hi!") join the next one (or the last)."""
+    merged: List[Text] = []
+    carry = ""
+    for part in parts:
+        part = f"{carry} {part}".strip() if carry else part
+        if _is_short(part):
+            carry = part
+            continue
+        merged.append(part)
+        carry = ""
+    if carry:
+        if merged:
+            merged[-1] = f"{merged[-1]} {carry}"
+        else:
+            merged.append(carry)
+    return merged
+
+
+def split_questions(text: Text) -> List[Text]:
+    """The message's questions, in order; the message itself when it holds one (or many)."""
+    parts: List[Text] = []
+    for sentence in AFTER_QUESTION_MARK.split(text.strip()):
+        parts.extend(LEADING_AND.sub("", p.strip()) for p in AND_NEW_QUESTION.split(sentence) if p.strip())
+    parts = _merge_short(parts)
+    if len(parts) < 2 or len(parts) > MAX_PARTS:
+        return [text]
+    return parts

@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test check bench eval-safety clean browser review nlu-report held-out reload
+.PHONY: help install train run test check bench eval-safety clean browser review nlu-report held-out reload unanswered
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -35,6 +35,7 @@ help:
 	@echo "make review content catalogue for a clinical reviewer: results/review/catalogue.html and .md (seconds)"
 	@echo "make nlu-report  cross-validation page for editors: results/nlu-report/report.html and .md (~15 min)"
 	@echo "make held-out    the model on the held-out visitor questions: results/held-out/report.md"
+	@echo "make unanswered  what visitors asked that the bot couldn't answer (last 30 days): results/unanswered.html and .md"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
@@ -99,6 +100,11 @@ nlu-report: install train
 # The held-out visitor questions alone (seconds once trained): results/held-out/report.md.
 held-out: install train
 	$(BIN)/python scripts/held_out.py
+
+# No training: the last UNANSWERED_DAYS days (default 30) of the tracker store (TRACKER_DB),
+# masked and grouped; writes results/unanswered.html and .md only.
+unanswered: install
+	$(BIN)/python scripts/unanswered.py
 
 # Trains what changed, then PUT /model on http://127.0.0.1:$(RASA_PORT) with RASA_API_TOKEN.
 reload: install

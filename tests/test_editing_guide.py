@@ -101,7 +101,7 @@ def test_1_the_review_record_shown_is_the_real_one():
 
 
 def test_2_add_example_questions(project):
-    add_examples(project / "data/faq/cost.yml", block("does insurance pay for imago therapy"))
+    add_examples(project / "data/faq/cost.yml", block("what would a couple of imago sessions cost in dollars"))
     assert_passes(project)
 
 
@@ -205,7 +205,7 @@ def test_editing_a_review_record_or_an_answer_needs_no_retraining(project):
     replace(project / "data/faq/cost.yml", "The cost varies", "The price varies")
     assert fingerprints() == before
     # ... while an example question does change it (so the guide's "an example edit retrains" holds too).
-    add_examples(project / "data/faq/cost.yml", block("does insurance pay for imago therapy"))
+    add_examples(project / "data/faq/cost.yml", block("what would a couple of imago sessions cost in dollars"))
     assert fingerprints()[0] != before[0]
 
 

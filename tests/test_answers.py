@@ -21,14 +21,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from build_training_data import BuildError, build  # noqa: E402
 
 TOPICS = sorted(p.stem for p in (ROOT / "data" / "faq").glob("*.yml"))
+SUBJECTS = sorted(p.stem for p in (ROOT / "data" / "not_covered").glob("*.yml"))
 
 
 def load(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def answer_of(topic: str, faq_dir: Path = ROOT / "data" / "faq"):
-    return load(faq_dir / f"{topic}.yml")["responses"][f"utter_faq/{topic}"]
+def answer_of(topic: str, faq_dir: Path = ROOT / "data" / "faq", kind: str = "faq"):
+    return load(faq_dir / f"{topic}.yml")["responses"][f"utter_{kind}/{topic}"]
 
 
 def test_the_placeholder_is_safe_to_show():
@@ -44,11 +45,16 @@ def test_built_training_data_has_the_placeholder_for_every_answer_and_the_rest_u
         source, built = load(ROOT / "data/faq" / f"{topic}.yml"), load(out / "faq" / f"{topic}.yml")
         assert built["responses"] == {f"utter_faq/{topic}": [{"text": PLACEHOLDER}]}
         assert built["nlu"] == source["nlu"] and built["version"] == source["version"]
-        assert "review" not in built  # Rasa ignores it anyway
+        assert "review" not in built and "topic" not in built  # Rasa ignores them anyway
+    assert SUBJECTS
+    for subject in SUBJECTS:
+        built = load(out / "not_covered" / f"{subject}.yml")
+        assert built["responses"] == {f"utter_not_covered/{subject}": [{"text": PLACEHOLDER}]}
+        assert built["nlu"] == load(ROOT / "data/not_covered" / f"{subject}.yml")["nlu"]
     sources = sorted(p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*.yml"))
     assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == sources
     for rel in sources:  # files without answers are copied byte for byte
-        if rel.parts[0] != "faq":
+        if rel.parts[0] not in ("faq", "not_covered"):
             assert (out / rel).read_bytes() == (ROOT / "data" / rel).read_bytes()
 
 
@@ -128,7 +134,9 @@ def test_the_answer_comes_from_the_data_file_after_a_model_load(tmp_path):
     for topic in TOPICS:
         assert say(nlg, f"utter_faq/{topic}")["text"] == answer_of(topic)[0]["text"]
     assert say(nlg, "utter_greet")["text"] == responses["utter_greet"][0]["text"]  # the rest as the model has it
-    assert read_answers() == {f"utter_faq/{t}": answer_of(t) for t in TOPICS}
+    not_covered = {f"utter_not_covered/{s}": answer_of(s, ROOT / "data" / "not_covered", "not_covered")
+                   for s in SUBJECTS}
+    assert read_answers() == {**{f"utter_faq/{t}": answer_of(t) for t in TOPICS}, **not_covered}
 
 
 def test_answers_are_read_at_model_load_not_per_message(tmp_path, monkeypatch):

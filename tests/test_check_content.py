@@ -142,8 +142,8 @@ def test_a_related_topic_that_does_not_exist(project):
 
 def test_a_not_covered_reply_with_a_figure_not_in_the_article(project):
     edit(project / "data/not_covered/insurance.yml", "The article doesn't cover insurance",
-         "Most plans pay 80% of it. The article doesn't cover insurance")
-    assert any(p.startswith("data/not_covered/insurance.yml:") and "gives 80" in p for p in check(project))
+         "Most plans pay $900 of it. The article doesn't cover insurance")
+    assert any(p.startswith("data/not_covered/insurance.yml:") and "gives $900" in p for p in check(project))
 
 
 def test_the_same_example_as_a_topic_and_as_a_subject_the_article_doesnt_cover(project):

@@ -34,6 +34,7 @@ from safety import lines
 from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message
+from understanding.language import detect as detect_language
 from understanding.split import split_questions
 
 logger = logging.getLogger(__name__)
@@ -81,9 +82,10 @@ def is_handoff(message: Dict[Text, Any]) -> bool:
 
 
 def arrange_turn(
-    messages: List[Dict[Text, Any]], channel: Text, country: Optional[Text]
+    messages: List[Dict[Text, Any]], channel: Text, country: Optional[Text], language: Optional[Text] = None
 ) -> List[Dict[Text, Any]]:
-    """The turn's messages in the order and form the visitor should get them."""
+    """The turn's messages in the order and form the visitor should get them;
+    the crisis line in the visitor's `language` (understanding/language.py)."""
     handoffs = [m for m in messages if is_handoff(m)]
     others = [m for m in messages if not is_handoff(m)]
     arranged: List[Dict[Text, Any]] = []
@@ -99,7 +101,7 @@ def arrange_turn(
         arranged.append(rest_of_it)
     arranged.extend(others)
     if not handoffs:
-        arranged.append({"text": lines.every_turn_line(country)})
+        arranged.append({"text": lines.every_turn_line(country, language)})
     return arranged
 
 
@@ -190,7 +192,7 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         if reading.detection and not any(is_handoff(m) for m in buffer.messages):
             # The rule layer matched but Rasa's turn brought no handoff: add it anyway.
             buffer.messages.insert(0, handoff_message(reading.detection, country))
-        arranged = arrange_turn(buffer.messages, channel, country)
+        arranged = arrange_turn(buffer.messages, channel, country, detect_language(text))
         for outgoing in render.for_channel(arranged, channel):
             try:
                 await real_output.send_response(reply_to, outgoing)

@@ -69,8 +69,21 @@ def lines_for(handoff_type: Text, country: Text, also: Optional[Text] = None) ->
     return found
 
 
-def every_turn_line(country: Optional[Text] = None) -> Text:
-    return all_countries()[resolve_country(country)]["every_turn"]
+# Languages the every-turn line is also written in (every_turn_<code>).
+LINE_LANGUAGES = ("es", "fr")
+
+
+def every_turn_line(country: Optional[Text] = None, language: Optional[Text] = None) -> Text:
+    """The short crisis line that ends a turn. A visitor writing in Spanish or
+    French gets it in their language; in any other language (not English),
+    the international line: the country's own line may not speak it, and the
+    directory lists lines worldwide. None or "en": the country's English line."""
+    if language in (None, "en"):
+        return all_countries()[resolve_country(country)]["every_turn"]
+    if language not in LINE_LANGUAGES:
+        return all_countries()[OTHER_COUNTRY]["every_turn"]
+    entry = all_countries()[resolve_country(country)]
+    return entry.get(f"every_turn_{language}") or entry["every_turn"]
 
 
 def handoff_payload(handoff_type: Text, country: Text, also: Optional[Text] = None) -> Dict[Text, Any]:

@@ -4,6 +4,7 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from rasa.core.channels.channel import InputChannel
 
@@ -155,3 +156,33 @@ def test_no_reply_text_holds_a_phone_number_outside_the_lines_file():
             for variant in variants:
                 numbers = {re.sub(r"\D", "", m) for m in PHONE_LIKE.findall(variant.get("text", ""))}
                 assert not numbers & listed, (path.name, name, numbers & listed)
+
+
+def test_the_every_turn_line_in_spanish_and_french_says_the_same_numbers():
+    """A visitor writing in Spanish or French gets the line in their language (channels/turn.py)."""
+    digits = lambda s: {d.replace(" ", "") for d in re.findall(r"\d[\d ]*\d|\d", s)}  # noqa: E731
+    for country, entry in lines.all_countries().items():
+        for language in lines.LINE_LANGUAGES:
+            translated = entry[f"every_turn_{language}"]
+            assert digits(entry["every_turn"]) <= digits(translated), (country, language)
+            assert lines.every_turn_line(country, language) == translated
+    assert "AYUDA" in lines.every_turn_line("US", "es")  # 988's Spanish service (crisis_lines.yml)
+
+
+@pytest.mark.parametrize("language", ["de", "zh", "und"])
+def test_any_other_language_gets_the_international_line(language):
+    assert lines.every_turn_line("CA", language) == lines.every_turn_line("INTL")
+    assert "findahelpline.com" in lines.every_turn_line(None, language)
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+def test_english_keeps_the_countrys_line(language):
+    assert lines.every_turn_line("GB", language) == lines.all_countries()["GB"]["every_turn"]
+
+
+def test_the_rule_layer_has_the_last_word_and_the_language_gate_comes_just_before_it():
+    """A Spanish crisis message still gets the handoff: nothing after the rule layer can undo it."""
+    names = [c["name"] for c in load("config.yml")["pipeline"]]
+    assert names[-1] == "safety.rule_classifier.SafetyRuleClassifier"
+    assert names[-3:-1] == ["understanding.answer_gate.AnswerConfidenceGate",
+                            "understanding.language_gate.LanguageGate"]

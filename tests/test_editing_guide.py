@@ -182,6 +182,19 @@ def test_4_the_mistake_shown_is_reported(project):
         assert wanted in run.stderr, run.stderr
 
 
+def test_6_a_reply_in_another_language(project):
+    from safety.nlg import most_specific
+
+    english = '  - text: "I\'m an automated assistant that answers questions about Imago therapy in English only.'
+    replace(project / "domain.yml", english, block("value: pt") + english)
+    assert_passes(project)
+    responses = yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    picked = lambda code: most_specific(responses, "utter_other_language", None, {"language": code})  # noqa: E731
+    assert picked("pt")[0]["text"].startswith("Sou um assistente")
+    assert picked("de")[0]["text"].startswith("I'm an automated assistant")
+    assert picked("es")[0]["text"].startswith("Soy un asistente")
+
+
 def test_editing_a_review_record_or_an_answer_needs_no_retraining(project):
     """What the guide promises: `make train` trains on .build/data (scripts/build_training_data.py), in which
     every answer is one fixed sentence and `review:` is left out, so neither edit changes what Rasa trains on."""

@@ -57,6 +57,23 @@ def test_missing_or_bad_country_falls_back_to_the_us(country):
     assert arrange_turn([], "rest", country) == [{"text": LINE}]
 
 
+@pytest.mark.parametrize("language, country, line", [
+    ("es", "US", "¿En crisis? Llama al 988"),
+    ("fr", "CA", "En crise ? Appelle ou texte le 988 (Canada)"),
+    ("es", "GB", "Llama a Samaritans al 116 123"),
+    ("de", "US", "findahelpline.com"),  # any other language: the international line
+    ("en", "GB", "Call Samaritans on 116 123"),
+])
+def test_the_crisis_line_comes_in_the_visitors_language(language, country, line):
+    out = arrange_turn([{"text": "an answer"}], "rest", country, language)
+    assert out[0] == {"text": "an answer"} and line in out[-1]["text"]
+    assert out[-1]["text"] == lines.every_turn_line(country, language)
+
+
+def test_a_handoff_turn_gets_no_line_in_any_language():
+    assert arrange_turn([HANDOFF], "rest", "US", "es") == [{"custom": HANDOFF["custom"]}, {"text": HANDOFF["text"]}]
+
+
 class Recorder(OutputChannel):
     def __init__(self):
         self.sent = []
@@ -350,3 +367,25 @@ def test_a_message_about_both_dangers_gets_both_kinds_of_lines():
     names = [line["name"] for line in response["custom"]["handoff"]["lines"]]
     assert "988 Suicide & Crisis Lifeline" in names and "National Domestic Violence Hotline" in names
     assert names.count("Emergency services") == 1
+
+
+@pytest.mark.parametrize("text, line", [
+    ("¿cuánto cuesta la terapia imago?", lines.every_turn_line("US", "es")),
+    ("combien ça coûte", lines.every_turn_line("US", "fr")),
+    ("Was kostet das pro Sitzung?", lines.every_turn_line("INTL")),
+    ("how much does imago cost", LINE),
+])
+def test_the_wrapper_reads_the_language_of_the_message_for_the_line(text, line):
+    _, sent = seen_by_rasa(text)
+    assert sent == [{"text": "answer"}, {"text": line}]
+
+
+def test_an_english_message_after_a_spanish_one_gets_the_english_line_again():
+    async def model(message):
+        await message.output_channel.send_response(message.sender_id, {"text": "answer"})
+
+    handler = safe_turn(model)
+    for text, line in (("hola", lines.every_turn_line("US", "es")), ("how much is it", LINE)):
+        out = Recorder()
+        asyncio.run(handler(UserMessage(text, out, "visitor", input_channel="rest")))
+        assert out.sent[-1]["text"] == line

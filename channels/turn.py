@@ -173,13 +173,15 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         text = unslash(clean(message.text)).strip()
         message.text = text
         reading = default_detector().read(text)
+        language = detect_language(text)  # None: English, or not sure
         if not text:
             buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
         else:
             message.output_channel = buffer
             # Two questions in one message get two answers, in order; a message
-            # the rule layer matched goes whole, so its handoff comes once.
-            parts = [text] if reading.detection else split_questions(text)
+            # the rule layer matched goes whole, so its handoff comes once, and
+            # so does one in another language, so its reply comes once.
+            parts = [text] if reading.detection or language else split_questions(text)
             for part in parts:
                 await _run(on_new_message, message if len(parts) == 1 else _part_of(message, part),
                            buffer, timeout)
@@ -192,7 +194,7 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         if reading.detection and not any(is_handoff(m) for m in buffer.messages):
             # The rule layer matched but Rasa's turn brought no handoff: add it anyway.
             buffer.messages.insert(0, handoff_message(reading.detection, country))
-        arranged = arrange_turn(buffer.messages, channel, country, detect_language(text))
+        arranged = arrange_turn(buffer.messages, channel, country, language)
         for outgoing in render.for_channel(arranged, channel):
             try:
                 await real_output.send_response(reply_to, outgoing)

@@ -95,7 +95,8 @@ def check(root: Path) -> List[str]:
         if len(found) < MIN_EXAMPLES:
             problems.append(f"{rel}:{line_of(raw, 'intent: ' + intent)}: the topic has {len(found)} example "
                             f"questions; it needs at least {MIN_EXAMPLES}")
-        examples += [(ex, intent, rel, line_of(raw, "- " + ex)) for ex in found]
+        label = topic if kind == "faq" else intent  # how the duplicate check names it
+        examples += [(ex, label, rel, line_of(raw, "- " + ex)) for ex in found]
         answers = (content.get("responses") or {}).get(f"utter_{intent}") or []
         answer_line = line_of(raw, f"utter_{intent}:")
         if not answers:

@@ -5,6 +5,11 @@ All guidance comes from the article's "How to Find an Imago Therapist",
 therapist, address or website beyond the two organisations the article
 names, Imago Relationships North America and the Imago International
 Training Institute.
+
+The visitor's place shapes the advice (look near where you live; cost
+depends on where you live) but is never repeated back: the article says
+nothing about what any directory offers in a given place, so a sentence
+like "options in or near <place>" would be a made-up claim.
 """
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -22,51 +27,56 @@ FORMAT_WORDS = {
     "online": ["online", "virtual", "video", "zoom", "remote", "from home", "internet", "telehealth"],
     "office": ["office", "in person", "in-person", "face to face", "face-to-face", "local", "near me", "clinic", "sessions"],
 }
+# Answers that give no place (the form maps "idk", "no preference", "skip"
+# to "skip" through the no_preference intent; these are typed ones).
 SKIP_WORDS = {"skip", "no", "nope", "rather not say", "prefer not to say", "dont want to say",
-              "don't want to say", "not telling", "pass", "none", "n/a", "-"}
+              "don't want to say", "not telling", "pass", "none", "n/a", "-", "any"}
 MAX_LOCATION_LENGTH = 40
-MAX_LOCATION_WORDS = 4  # "Toronto, Canada" is a place; a sentence is not, and is never echoed back
+MAX_LOCATION_WORDS = 4  # "Toronto, Canada" is a place; a sentence is not
 
 ALL_FORMATS = (
-    "Imago is offered in a few ways: sessions in an office with an IRT therapist, "
-    "workshops and retreats, and online courses. The Imago Relationships North America "
-    "website offers many of these options{near}; online therapist directories help you "
-    "find therapists by specialization. Many therapists offer free or low-cost "
-    "consultations to help you decide."
+    "Imago is offered in a few ways, so you can pick what suits you both:\n"
+    "• A workshop, retreat or online course with your partner: the Imago Relationships "
+    "North America website offers many of these and answers common questions about IRT.\n"
+    "• Sessions in an office with an IRT therapist: online therapist directories help you "
+    "find therapists by specialization{near}.\n"
+    "Many therapists offer free or low-cost consultations to help you decide."
 )
 GUIDANCE = {
     "office": (
-        "For sessions in an office with an Imago (IRT) therapist, many people use online "
-        "therapist directories to find therapists by specialization{near}. Check each "
-        "therapist's training and specialties, and whether their approach fits you and your "
-        "partner; many offer free or low-cost consultations to help you decide. Couples "
-        "therapy sessions often cost between $100 and $250, depending on where you live "
-        "and the type of provider."
+        "For sessions in an office with an IRT therapist, many people use online therapist "
+        "directories to find therapists by specialization{near}. Check each therapist's "
+        "training and specialties, and whether their approach fits you and your partner; "
+        "many offer free or low-cost consultations to help you decide. Couples therapy can "
+        "cost $100 to $250 a session, depending on where you live and the type of provider."
     ),
     "online": (
-        "Imago is also offered as online courses: the Imago Relationships North America "
-        "website offers options like these and answers common questions about IRT. If you'd "
-        "rather meet a therapist, online therapist directories help you find therapists by "
-        "specialization{near}; ask about their Imago training and whether they see couples "
+        "Some couples take an Imago online course together: the Imago Relationships North "
+        "America website offers options like these and answers common questions about IRT. If you'd "
+        "rather meet a therapist online, online therapist directories help you find therapists "
+        "by specialization; ask about their Imago training and whether they see couples "
         "online, and use a free or low-cost consultation to check the fit."
     ),
     "workshop": (
         "Many couples do Imago as a workshop or retreat with their partner. The Imago "
-        "Relationships North America website offers many of these options{near} and answers "
+        "Relationships North America website offers many of these options and answers "
         "common questions about IRT. Some two-day Imago workshops for couples begin at "
         "around $700."
     ),
 }
+# Only where a place changes the advice: meeting in person.
+NEAR = "; look for one near where you live"
 CREDENTIALS_NOTE = (
-    "Not everyone who offers Imago is a licensed counselor: the Imago International "
-    "Training Institute also certifies teachers, clergy and healthcare professionals, "
-    "and requires a Masters in one of those disciplines. It's worth asking about a "
-    "provider's training."
+    "Not everyone who leads Imago workshops or sessions is a licensed counselor: the Imago "
+    "International Training Institute also certifies teachers, clergy and healthcare "
+    "professionals, and requires a Masters in one of those disciplines. It's worth asking "
+    "about a provider's training and certification{formats}."
 )
+ASK_FORMATS = " and which formats they offer"
 
 
 def normalise_format(text: Optional[Text]) -> Optional[Text]:
-    """'office', 'online' or 'workshop' for what the visitor typed, else None."""
+    """'office', 'online' or 'workshop' for what the visitor typed, else None (any format)."""
     if not isinstance(text, str):
         return None
     lowered = text.lower()
@@ -77,7 +87,10 @@ def normalise_format(text: Optional[Text]) -> Optional[Text]:
 
 
 def normalise_location(text: Optional[Text]) -> Optional[Text]:
-    """A short place name, 'skip' when the visitor declines, or None if unusable."""
+    """A short place name, 'skip' when the visitor declines, or None if unusable.
+
+    Only decides whether the visitor gave a place; the place is never shown.
+    """
     if not isinstance(text, str):
         return None
     cleaned = " ".join(text.split()).strip(" .,!?")
@@ -92,11 +105,14 @@ def normalise_location(text: Optional[Text]) -> Optional[Text]:
 
 
 def guidance_for(therapy_format: Optional[Text], location: Optional[Text]) -> Text:
-    """The article's guidance for a format (or all of them) and an optional place."""
-    near = f" in or near {location}" if location and location != "skip" else ""
-    if therapy_format == "online" and near:
-        near = f", including therapists in {location}"
+    """The article's guidance for a format (or all of them), knowing whether a place was given."""
+    near = NEAR if location and location != "skip" else ""
     return GUIDANCE.get(therapy_format, ALL_FORMATS).format(near=near)
+
+
+def credentials_for(therapy_format: Optional[Text]) -> Text:
+    """What to ask a provider: their training and, with no format chosen, which formats."""
+    return CREDENTIALS_NOTE.format(formats="" if therapy_format in GUIDANCE else ASK_FORMATS)
 
 
 class ActionFindTherapist(Action):
@@ -110,6 +126,6 @@ class ActionFindTherapist(Action):
         therapy_format = normalise_format(tracker.get_slot("therapy_format"))
         location = normalise_location(tracker.get_slot("location"))
         dispatcher.utter_message(text=guidance_for(therapy_format, location))
-        dispatcher.utter_message(text=f"{CREDENTIALS_NOTE}\n\n{SOURCE}")
+        dispatcher.utter_message(text=f"{credentials_for(therapy_format)}\n\n{SOURCE}")
         # Clear the answers so the form asks afresh next time.
         return [SlotSet("therapy_format", None), SlotSet("location", None)]

@@ -166,7 +166,9 @@ def test_3_the_new_topic_answer_is_faithful_to_the_article():
 
 
 def test_4_edit_a_rule(project):
-    append(project / "data/rules/find_therapist.yml", "\n" + block("rule: asking what the assistant can do"))
+    rule = block("rule: asking what the assistant can do")
+    replace(project / "data/rules/find_therapist.yml", rule, "")  # the guide's example is in the project:
+    append(project / "data/rules/find_therapist.yml", "\n" + rule)  # take it out, then add it as shown
     append(project / "tests/test_find_therapist.yml", "\n" + block("story: asking for help inside the form"))
     assert_passes(project)
     rules = yaml.safe_load((project / "data/rules/find_therapist.yml").read_text(encoding="utf-8"))["rules"]

@@ -101,7 +101,7 @@ def test_find_therapist_form_gives_tailored_guidance(servers):
     assert "office" in texts(servers.say(sender, "help me choose a format"))
     assert "live" in texts(servers.say(sender, "online"))
     guidance = texts(servers.say(sender, "i live in Ohio"))
-    assert "online courses" in guidance and "Ohio" in guidance
+    assert "online course" in guidance and "Ohio" not in guidance  # never echoed in a claim
     assert "Imago International Training Institute" in guidance
 
 
@@ -238,3 +238,49 @@ def test_handoff_inside_the_form_with_the_action_server_down(servers):
         assert messages[0]["custom"]["handoff"]["type"] == "abuse"
     finally:
         servers.start_actions()
+
+
+# The find-a-therapist form with the real slot mappings (domain.yml), which
+# `rasa test core` does not run: loose answers are taken, the place is never
+# echoed, a question inside the form is answered and the form asks again.
+ASK_FORMAT, ASK_PLACE = "How would you like to do Imago therapy", "Where do you live?"
+
+
+@pytest.mark.parametrize("start, fmt, place", [("Find a therapist", "idk", "Chicago"),
+                                                ("find me one", "both", "skip"),
+                                                ("I want to find an imago therapist", "either", "somewhere in texas")])
+def test_find_therapist_form_takes_loose_answers(servers, start, fmt, place):
+    sender = new_sender()
+    assert ASK_FORMAT in texts(servers.say(sender, start))
+    assert ASK_PLACE in texts(servers.say(sender, fmt))
+    guidance = texts(servers.say(sender, place))
+    assert "workshop" in guidance and "online course" in guidance and "in an office" in guidance
+    assert place.split()[-1].lower() not in guidance.lower() and ASK_PLACE not in guidance
+
+
+def test_find_therapist_form_answers_a_question_then_goes_on(servers):
+    sender = new_sender()
+    servers.say(sender, "help me choose a format")
+    answer = texts(servers.say(sender, "wait, how much does imago cost?"))
+    assert "$700" in answer and ASK_FORMAT in answer
+    assert ASK_PLACE in texts(servers.say(sender, "in person"))
+    assert "Take care" in texts(servers.say(sender, "thanks, bye"))
+    after = texts(servers.say(sender, "what is imago therapy"))
+    assert ASK_PLACE not in after and ASK_FORMAT not in after  # the form is over
+
+
+def test_find_therapist_form_never_starts_unasked(servers):
+    messages = servers.say(new_sender(), "online")
+    assert ASK_FORMAT not in texts(messages)
+    offered = [b["payload"] for m in messages for b in m.get("buttons", [])]
+    assert "/request_therapist_guide" in offered  # offered by a button, not started
+
+
+@pytest.mark.parametrize("again", ["find me a therapist", "hello"])
+def test_find_therapist_form_goes_on_after_a_message_it_rejected(servers, again):
+    # A rejected message must not go straight back to the form (rejected again, then fallbacks).
+    sender = new_sender()
+    servers.say(sender, "find me one")
+    reply = texts(servers.say(sender, again))
+    assert reply.count(ASK_FORMAT) == 1 and "not sure I understood" not in reply
+    assert ASK_PLACE in texts(servers.say(sender, "online"))

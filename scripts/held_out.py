@@ -33,9 +33,18 @@ def load_held_out(path: Path = HELD_OUT) -> Tuple[Dict[str, List[str]], List[str
     return data["topics"], data["cannot_answer"]
 
 
+# Intents that give a topic's article content without being `faq`: "find me an
+# imago counsellor" starts the find-a-therapist form, whose guidance is the
+# article's "How to Find an Imago Therapist" section (actions/find_therapist.py).
+ANSWERED_BY = {"request_therapist_guide": "find_therapist"}
+
+
 def topic_of(parse: Dict[str, Any]) -> Optional[str]:
     """The article topic a parse result answers with, or None (small talk, fallback, handoff...)."""
-    if (parse.get("intent") or {}).get("name") != "faq":
+    intent = (parse.get("intent") or {}).get("name")
+    if intent in ANSWERED_BY:
+        return ANSWERED_BY[intent]
+    if intent != "faq":
         return None
     key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get("intent_response_key")
     return key.split("/", 1)[1] if key and "/" in key else None

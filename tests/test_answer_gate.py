@@ -73,3 +73,16 @@ def test_a_selector_that_reports_only_its_pick_is_read_too():
     message = parsed("faq")
     message.set("response_selector", {"faq": {"response": {"confidence": 0.9, "intent_response_key": "faq/cost"}}})
     assert verdict(message) == "faq"
+
+
+def unsure_subject_with_topic(confidence):
+    message = parsed("not_covered", ("insurance", 0.4), ("privacy", 0.35), retrieval_intent="not_covered")
+    message.set("response_selector", {**message.get("response_selector"), "faq": {
+        "ranking": [{"intent_response_key": "faq/limitations", "confidence": confidence},
+                    {"intent_response_key": "faq/cost", "confidence": 0.01}]}})
+    return message
+
+
+def test_not_covered_with_no_subject_found_but_a_very_sure_topic_is_that_article_question():
+    assert verdict(unsure_subject_with_topic(0.97)) == "faq"
+    assert verdict(unsure_subject_with_topic(0.8)) == "nlu_fallback"  # sure, but not very sure

@@ -13,6 +13,10 @@ selector's own ranking decides:
     `clarify`, with the two topics under the message's `clarify` key, and the
     visitor is asked "Do you mean ...?" with both as buttons (safety/nlg.py);
   - otherwise: `nlu_fallback`, and the visitor is asked to say it another way.
+A `not_covered` verdict whose own selector finds no subject, while the
+article-topic selector is very sure of one (>= `rescue`), becomes that
+article question ("any drawbacks to irt before we sign up?" is about the
+limitations, not about something the article lacks).
 Crisis, abuse and every other intent pass untouched; the safety rule layer
 runs after this component and has the last word.
 """
@@ -50,7 +54,7 @@ def answer_confidence(message: Message, retrieval_intent: Text = "faq") -> float
 class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2}
+        return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2, "rescue": 0.9}
 
     @classmethod
     def create(
@@ -68,15 +72,24 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         self.ambiguity = float(settings["ambiguity"])
         self.pair = float(settings["pair"])
         self.second = float(settings["second"])
+        self.rescue = float(settings["rescue"])
+
+    def _sure(self, message: Message, retrieval_intent: Text, bar: float) -> bool:
+        ranked = ranking(message, retrieval_intent)
+        top = float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
+        second = float(ranked[1].get("confidence") or 0.0) if len(ranked) > 1 else 0.0
+        return top >= bar and top - second >= self.ambiguity
 
     def verdict(self, message: Message) -> Text:
-        """`keep`, `clarify` or `nlu_fallback` for a message whose intent is a retrieval intent."""
+        """`keep`, `faq`, `clarify` or `nlu_fallback` for a message whose intent is a retrieval intent."""
         retrieval_intent = (message.get(INTENT) or {}).get("name")
         ranked = ranking(message, retrieval_intent)
         top = float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
         second = float(ranked[1].get("confidence") or 0.0) if len(ranked) > 1 else 0.0
-        if top >= self.threshold and top - second >= self.ambiguity:
+        if self._sure(message, retrieval_intent, self.threshold):
             return "keep"
+        if retrieval_intent == "not_covered" and self._sure(message, "faq", self.rescue):
+            return "faq"
         if retrieval_intent == "faq" and second >= self.second and (
                 top + second >= self.pair or top - second < self.ambiguity):
             return CLARIFY
@@ -93,7 +106,10 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
             ranked = ranking(message, intent["name"])
             if verdict == CLARIFY:
                 message.set(CLARIFY, [r["intent_response_key"] for r in ranked[:2]], add_to_output=True)
-            replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
+            if verdict == "faq":
+                replaced = {"name": "faq", "confidence": answer_confidence(message, "faq")}
+            else:
+                replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
             message.set(INTENT, replaced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [replaced] + (message.get(INTENT_RANKING_KEY) or []),
                         add_to_output=True)

@@ -220,9 +220,10 @@ def test_every_topic_answers_with_the_text_in_its_data_file(servers, path):
     question, answer = first_example_and_answer(path)
     said = [m["text"].strip() for m in servers.say(new_sender(), question) if m.get("text")]
     assert not any(answers.PLACEHOLDER in text for text in said), said
-    # Rasa sends each part of a text between blank lines as its own message.
+    # Rasa sends each part of a text between blank lines as its own message,
+    # unless it has buttons (the related topics): then it is one message.
     parts = [part.strip() for part in answer.strip().split("\n\n") if part.strip()]
-    assert any(said[i:i + len(parts)] == parts for i in range(len(said))), (parts, said)
+    assert answer.strip() in said or any(said[i:i + len(parts)] == parts for i in range(len(said))), (parts, said)
     assert said[-1] == lines.every_turn_line("US")
 
 

@@ -286,7 +286,7 @@ def test_no_tracker_store_configured_and_bad_days(tmp_path):
     ("dr smith said so", "dr [name] said so"),
     ("John's affair ruined us", "[name]'s affair ruined us"),
     ("Mary-Jane and I fight", "[name] and I fight"),
-    ("we saw Oprah talk about it", "we saw [name] talk about it"),
+    ("we saw Ottoline talk about it", "we saw [name] talk about it"),
     ("follow @sarah_j", "follow [name]"),
     ("my wife Sydney hates it", "my wife [name] hates it"),
 ])

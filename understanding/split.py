@@ -16,7 +16,7 @@ FILLERS = {"ok", "okay", "right", "really", "yes", "no", "hm", "hmm", "lol", "pl
 MAX_PARTS = 3  # more than this is a list, not a pair of questions: leave it whole
 # Words that start a question; after "and"/"also" they mark a second question.
 OPENERS = (r"how|what|whats|what's|is|isn't|are|does|do|did|can|could|will|would|where|who|why|when|"
-           r"should|which|any|tell|has|have")
+           r"should|which|any|has|have")  # no imperatives ("and tell me a joke"): a request, not a second question
 AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
 AND_NEW_QUESTION = re.compile(rf"\s*(?:,|;)?\s+(?:and|also|plus)\s+(?:also\s+)?(?=(?:{OPENERS})\b)", re.I)
 LEADING_AND = re.compile(r"^(?:and|also|plus)\s+(?:also\s+)?", re.I)

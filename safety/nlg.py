@@ -20,7 +20,9 @@ server and needs no action server):
   - adds buttons from the topic cards (`topic:` in each content file): the
     related topics after an answer, the two likely topics for "Do you mean
     ...?" (utter_clarify), and the last topic's related ones after "tell me
-    more" (utter_tell_me_more).
+    more" (utter_tell_me_more),
+  - turns utter_follow_up ("what about online?") into one of those, by the
+    last topic answered (understanding/follow_up.py).
 """
 import logging
 from typing import Any, Dict, List, Optional, Text
@@ -33,11 +35,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from safety import answers, lines
+from understanding import follow_up
 
 logger = logging.getLogger("safety.handoff")
 REPEAT_LINES = "utter_crisis_lines"  # "what was that number?": the last handoff's lines again
 CLARIFY = "utter_clarify"
 TELL_ME_MORE = "utter_tell_me_more"
+FOLLOW_UP = "utter_follow_up"
 RETRIEVAL_PREFIX = "utter_"  # "utter_faq/cost" answers the retrieval intent "faq/cost"
 
 
@@ -102,21 +106,24 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         return [{"title": c["title"], "payload": c["question"]} for c in cards if c.get("title") and c.get("question")]
 
     def _pointers(self, utter_action: Text, tracker: DialogueStateTracker,
-                  slots: Dict[Text, Any]) -> Optional[List[Text]]:
-        """The topics to offer as buttons with this response (filling its {slots}), or None."""
+                  slots: Dict[Text, Any], topics: Optional[List[Text]] = None) -> Optional[List[Text]]:
+        """The topics to offer as buttons with this response (filling its {slots}), or None.
+
+        `topics`: the ones a follow-up settled on, instead of the message's or the last one.
+        """
         if answers.is_answer(utter_action):
             card = self.topics.get(utter_action[len(RETRIEVAL_PREFIX):]) or {}
             return card.get("related") or []
         latest = tracker.latest_message
         if utter_action == CLARIFY:
-            options = [t for t in ((latest.parse_data or {}).get("clarify") or [])
+            options = [t for t in (topics or (latest.parse_data or {}).get("clarify") or [])
                        if (self.topics.get(t) or {}).get("title")]
             if len(options) < 2:
                 return None
             slots["first_topic"], slots["second_topic"] = (self.topics[t]["title"] for t in options[:2])
             return options[:2]
         if utter_action == TELL_ME_MORE:
-            topic = last_topic(tracker)
+            topic = topics[0] if topics else last_topic(tracker)
             if not (self.topics.get(topic) or {}).get("title"):
                 return None
             slots["last_topic"] = self.topics[topic]["title"]
@@ -148,7 +155,10 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
         slots = tracker.current_slot_values()
         slots["handoff_language"] = safety.get("language", "en")
         slots["handoff_about"] = safety.get("about", "self")
-        pointers = self._pointers(utter_action, tracker, slots)
+        topics = None
+        if utter_action == FOLLOW_UP:
+            utter_action, topics = follow_up.reply(last_topic(tracker), parse_data.get("follow_up") or [])
+        pointers = self._pointers(utter_action, tracker, slots, topics)
         if pointers is None:  # nothing to clarify or to say more about: the help text instead
             utter_action, pointers = "utter_help", []
         response = self.generate_from_slots(utter_action, slots, output_channel, **kwargs)

@@ -34,6 +34,7 @@ import yaml
 KINDS = {
     "utter_ask_rephrase": "not understood (fallback)",
     "utter_clarify": "clarification asked",
+    "utter_follow_up": "short follow-up, topic unclear",
     "utter_not_covered": "not covered by the article",
     "utter_out_of_scope": "out of scope",
     "utter_other_language": "other language",

@@ -20,8 +20,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RETRIEVAL_INTENTS = {"faq", "not_covered"}
-# understanding/answer_gate.py sets `clarify`; understanding/language.py `other_language`.
-SET_BY_COMPONENTS = {"clarify", "other_language"}
+# understanding/answer_gate.py sets `clarify` and `follow_up`; understanding/language.py `other_language`.
+SET_BY_COMPONENTS = {"clarify", "follow_up", "other_language"}
 DUPLICATED = "The following duplicated intents have been found across multiple domain files: "
 
 

@@ -1,5 +1,5 @@
 """End to end over REST: two questions in one message, "not covered" replies, related topics
-as buttons, and "tell me more", as a visitor's client sees them."""
+as buttons, "tell me more" and short follow-ups, as a visitor's client sees them."""
 import uuid
 
 from safety import answers, lines
@@ -52,6 +52,16 @@ def test_tell_me_more_says_what_there_is_instead_of_repeating_the_answer(servers
     assert more["text"] != answer("utter_faq/duration")
     assert answers.read_topics()["faq/duration"]["title"] in more["text"]
     assert more["buttons"]
+
+
+def test_a_short_follow_up_leans_on_the_last_topic_instead_of_guessing_one(servers):
+    sender = new_sender()
+    servers.say(sender, "how much does imago therapy cost?")
+    title = answers.read_topics()["faq/cost"]["title"]
+    for follow_up in ("and what about that?", "what about that one then?"):
+        reply = servers.say(sender, follow_up)[0]
+        assert f'"{title}"' in reply["text"], follow_up  # "Do you mean "Cost" or ...?" or "that's all on "Cost""
+        assert reply["buttons"]
 
 
 def test_a_crisis_message_with_a_question_is_not_split_and_gets_one_handoff(servers):

@@ -17,6 +17,10 @@ A `not_covered` verdict whose own selector finds no subject, while the
 article-topic selector is very sure of one (>= `rescue`), becomes that
 article question ("any drawbacks to irt before we sign up?" is about the
 limitations, not about something the article lacks).
+A short follow-up ("what about online?", understanding/follow_up.py) needs
+its topic clearly named (>= `follow_up`); otherwise the intent becomes
+`follow_up`, with the likeliest article topics under its `follow_up` key, and
+the reply leans on the last topic answered.
 Crisis, abuse and every other intent pass untouched; the safety rule layer
 runs after this component and has the last word.
 """
@@ -27,10 +31,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from understanding.follow_up import FOLLOW_UP, is_follow_up
+
 RETRIEVAL_INTENTS = ("faq", "not_covered")
+# A follow-up read as one of these may lean on the last answer instead.
+FOLLOW_UP_READINGS = RETRIEVAL_INTENTS + ("nlu_fallback",)
 CLARIFY = "clarify"
 
 
@@ -54,7 +62,8 @@ def answer_confidence(message: Message, retrieval_intent: Text = "faq") -> float
 class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2, "rescue": 0.9}
+        return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2, "rescue": 0.9,
+                "follow_up": 0.8}
 
     @classmethod
     def create(
@@ -73,6 +82,7 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         self.pair = float(settings["pair"])
         self.second = float(settings["second"])
         self.rescue = float(settings["rescue"])
+        self.follow_up = float(settings["follow_up"])
 
     def _sure(self, message: Message, retrieval_intent: Text, bar: float) -> bool:
         ranked = ranking(message, retrieval_intent)
@@ -95,9 +105,24 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
             return CLARIFY
         return "nlu_fallback"
 
+    def leans_on_last_answer(self, message: Message) -> bool:
+        """A follow-up whose own words don't clearly name a topic."""
+        name = (message.get(INTENT) or {}).get("name")
+        if name not in FOLLOW_UP_READINGS or not is_follow_up(message.get(TEXT) or ""):
+            return False
+        if name == "faq":
+            return not self._sure(message, "faq", self.follow_up)
+        return name == "nlu_fallback" or self.verdict(message) != "keep"
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
+            if self.leans_on_last_answer(message):
+                candidates = [r["intent_response_key"] for r in ranking(message, "faq")[:2]
+                              if float(r.get("confidence") or 0.0) >= self.second]
+                message.set(FOLLOW_UP, candidates, add_to_output=True)
+                self._replace(message, {"name": FOLLOW_UP, "confidence": 1.0 - answer_confidence(message)})
+                continue
             if intent.get("name") not in RETRIEVAL_INTENTS:
                 continue
             verdict = self.verdict(message)
@@ -110,7 +135,10 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
                 replaced = {"name": "faq", "confidence": answer_confidence(message, "faq")}
             else:
                 replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
-            message.set(INTENT, replaced, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [replaced] + (message.get(INTENT_RANKING_KEY) or []),
-                        add_to_output=True)
+            self._replace(message, replaced)
         return messages
+
+    @staticmethod
+    def _replace(message: Message, intent: Dict[Text, Any]) -> None:
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)

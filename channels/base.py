@@ -15,6 +15,7 @@ connector for the platform, and says only what differs there:
 The base wraps Rasa's handler in `safe_turn` (handoff first, crisis line
 on every turn) before any route sees it, so no connector can skip it.
 """
+import os
 from typing import Any, Dict, Optional, Sequence, Text
 
 from rasa.core.channels.channel import InputChannel
@@ -24,6 +25,15 @@ from sanic.response import HTTPResponse
 
 from channels import gate
 from channels.turn import Handler, StatedCountry, safe_turn
+
+
+def stand_in_url(variable: Text) -> Optional[Text]:
+    """A test-only variable's URL (docs/channels.md), without a trailing "/"; None when unset.
+
+    Each points one platform API at tests/channels/platforms.py; production
+    leaves them unset and the client library keeps the platform's own URL.
+    """
+    return os.environ.get(variable, "").strip().rstrip("/") or None
 
 
 class SafeInput(InputChannel):

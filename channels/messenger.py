@@ -12,7 +12,6 @@ or missing signature gets a 403.
 """
 import hashlib
 import hmac
-import os
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel
@@ -21,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.base import Handler, SafeInput
+from channels.base import Handler, SafeInput, stand_in_url
 
 
 def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
@@ -37,9 +36,9 @@ def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
 class SafeMessenger(Messenger):
     def __init__(self, page_access_token: Text, on_new_message: Handler) -> None:
         super().__init__(page_access_token, on_new_message)
-        api_url = os.environ.get("MESSENGER_API_URL")
-        if api_url:  # test-only stand-in for the Graph API
-            self.client.graph_url = api_url.rstrip("/")
+        api_url = stand_in_url("MESSENGER_API_URL")
+        if api_url:
+            self.client.graph_url = api_url
 
 
 class SafeFacebookInput(SafeInput, FacebookInput):

@@ -7,7 +7,6 @@ connector too; here it is checked first, so a forged call gets a 403
 before anything reads its body).
 """
 import json
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel
@@ -16,7 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.base import SafeInput
+from channels.base import SafeInput, stand_in_url
 
 # Slack's actions block holds up to 25 elements (Rasa 3.6 stops at 5).
 MAX_BUTTONS = 25
@@ -26,9 +25,9 @@ class SafeSlackBot(SlackBot):
     def __init__(self, token: Text, slack_channel: Optional[Text] = None,
                  thread_id: Optional[Text] = None, proxy: Optional[Text] = None) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
-        api_url = os.environ.get("SLACK_API_URL")
-        if api_url:  # test-only stand-in for https://slack.com/api/
-            self.client = AsyncWebClient(token, base_url=api_url.rstrip("/") + "/", proxy=proxy)
+        api_url = stand_in_url("SLACK_API_URL")
+        if api_url:
+            self.client = AsyncWebClient(token, base_url=api_url + "/", proxy=proxy)
 
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
         # Rasa 3.6 sends as_user=True (and a stray `type`); Slack apps made

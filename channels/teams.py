@@ -27,7 +27,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.base import Handler, SafeInput
+from channels.base import Handler, SafeInput, stand_in_url
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ LOGIN_URL = f"{botframework.MICROSOFT_OAUTH2_URL}/{botframework.MICROSOFT_OAUTH2
 def token_url() -> Text:
     """Where replies get their access token."""
     tenant = os.environ.get("BOTFRAMEWORK_TENANT_ID", "").strip()
-    if os.environ.get("BOTFRAMEWORK_LOGIN_URL"):  # test-only stand-in
-        return os.environ["BOTFRAMEWORK_LOGIN_URL"]
+    stand_in = stand_in_url("BOTFRAMEWORK_LOGIN_URL")
+    if stand_in:
+        return stand_in
     if tenant:
         return f"{botframework.MICROSOFT_OAUTH2_URL}/{tenant}/oauth2/v2.0/token"
     return LOGIN_URL
@@ -91,7 +92,7 @@ class SafeBotFrameworkInput(SafeInput, BotFrameworkInput):
         """Microsoft's signing keys. Failing at start-up is not fatal: the
         keys are fetched again on the first call (the other channels keep
         working meanwhile)."""
-        openid_url = os.environ.get("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
+        openid_url = stand_in_url("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
         try:
             conf = requests.get(openid_url, timeout=30)
             conf.raise_for_status()

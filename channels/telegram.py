@@ -9,7 +9,6 @@ https://api.telegram.org.
 """
 import hmac
 import logging
-import os
 from typing import Any, Dict, Optional, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
@@ -18,7 +17,7 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.base import SafeInput
+from channels.base import SafeInput, stand_in_url
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 class SafeTelegramOutput(TelegramOutput):
     def __init__(self, access_token: Optional[Text]) -> None:
-        api_url = os.environ.get("TELEGRAM_API_URL")  # test-only stand-in
+        api_url = stand_in_url("TELEGRAM_API_URL")
         server = TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         super(TelegramOutput, self).__init__(access_token, server=server)
 

@@ -17,7 +17,6 @@ entered in the Twilio console. TWILIO_API_URL (test-only) replaces
 https://api.twilio.com for sending.
 """
 import logging
-import os
 from typing import Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -28,7 +27,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels import render
-from channels.base import Handler, SafeInput
+from channels.base import Handler, SafeInput, stand_in_url
 from channels.turn import conversation_id
 
 logger = logging.getLogger(__name__)
@@ -40,9 +39,9 @@ class SafeTwilioOutput(TwilioOutput):
     def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text, name: Text) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self._name = name
-        api_url = os.environ.get("TWILIO_API_URL")
-        if api_url:  # test-only stand-in for https://api.twilio.com
-            self.api.base_url = api_url.rstrip("/")
+        api_url = stand_in_url("TWILIO_API_URL")
+        if api_url:
+            self.api.base_url = api_url
 
     def name(self) -> Text:  # type: ignore[override]
         return self._name

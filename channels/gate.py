@@ -1,5 +1,5 @@
-"""What every messaging connector shares: switched on by environment
-variables, and no 500 (or crash) for a bad or forged webhook call.
+"""What channels/base.py builds every messaging connector with: switched on
+by environment variables, and no 500 (or crash) for a bad or forged webhook call.
 
 Rasa fills `${VAR}` in credentials.yml but fails when a variable is unset,
 so our connectors read their settings from the environment themselves and,

@@ -12,19 +12,15 @@ or missing signature gets a 403.
 """
 import hashlib
 import hmac
-import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.facebook import FacebookInput, Messenger
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate
-from channels.turn import StatedCountry, safe_turn
-
-REQUIRED = ("MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN")
+from channels.base import Handler, SafeInput, stand_in_url
 
 
 def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
@@ -38,34 +34,29 @@ def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
 
 
 class SafeMessenger(Messenger):
-    def __init__(self, page_access_token: Text, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    def __init__(self, page_access_token: Text, on_new_message: Handler) -> None:
         super().__init__(page_access_token, on_new_message)
-        api_url = os.environ.get("MESSENGER_API_URL")
-        if api_url:  # test-only stand-in for the Graph API
-            self.client.graph_url = api_url.rstrip("/")
+        api_url = stand_in_url("MESSENGER_API_URL")
+        if api_url:
+            self.client.graph_url = api_url
 
 
-class SafeFacebookInput(FacebookInput):
+class SafeFacebookInput(SafeInput, FacebookInput):
+    NAME, LABEL = "facebook", "Messenger"
+    OWN_WEBHOOK = True
+    REQUIRED = ("MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN")
+
     @classmethod
-    def name(cls) -> Text:
-        return "facebook"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        env = gate.settings("Messenger", REQUIRED)
-        if env is None:
-            return gate.ChannelOff(cls.name())
+    def from_settings(cls, env: Dict[Text, Text]) -> InputChannel:
         return cls(env["MESSENGER_VERIFY_TOKEN"], env["MESSENGER_APP_SECRET"], env["MESSENGER_PAGE_ACCESS_TOKEN"])
 
-    def _refusal(self, request: Request) -> Optional[Text]:
+    def refusal(self, request: Request) -> Optional[Text]:
         if not signature_ok(self.fb_secret, request.body or b"", request.headers):
             return "missing or wrong X-Hub-Signature-256 / X-Hub-Signature"
         return None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        stated_country = StatedCountry()
-        handle = safe_turn(on_new_message, stated_country)
-        webhook = gate.own_webhook(self.name())
+    def routes(self, handle: Handler) -> Blueprint:
+        webhook = super().routes(handle)
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify_token(request: Request) -> HTTPResponse:
@@ -75,13 +66,11 @@ class SafeFacebookInput(FacebookInput):
                 return response.text(request.args.get("hub.challenge") or "")
             return response.json({"error": "wrong verify token"}, status=403)
 
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            body = request.json
-            if not isinstance(body, dict) or not isinstance(body.get("entry"), list):
-                return response.json({"error": 'Expected a Messenger webhook event with an "entry" list.'}, status=400)
-            messenger = SafeMessenger(self.fb_access_token, handle)
-            await messenger.handle(body, self.get_metadata(request))
-            return response.text("EVENT_RECEIVED")
+        return webhook
 
-        return gate.guard(stated_country.attach(webhook), "Messenger", self._refusal)
+    async def receive(self, request: Request, handle: Handler) -> HTTPResponse:
+        body = request.json
+        if not isinstance(body, dict) or not isinstance(body.get("entry"), list):
+            return response.json({"error": 'Expected a Messenger webhook event with an "entry" list.'}, status=400)
+        await SafeMessenger(self.fb_access_token, handle).handle(body, self.get_metadata(request))
+        return response.text("EVENT_RECEIVED")

@@ -1,20 +1,19 @@
 """REST channel (POST /webhooks/rest/webhook) with input checks and safe turns.
 
 Same request and reply format as Rasa's own REST channel, but a malformed
-request gets a 4xx with a plain explanation instead of a 500, and every
-turn goes through channels.turn.safe_turn.
+request gets a 4xx with a plain explanation instead of a 500. Every turn
+goes through channels.turn.safe_turn (channels/base.py).
 """
 import json
-from typing import Any, Awaitable, Callable, Dict, Text, Tuple
+from typing import Any, Dict, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate
-from channels.turn import StatedCountry, safe_turn
+from channels.base import Handler, SafeInput
 
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 20_000
@@ -50,28 +49,16 @@ def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     return sender, text, metadata
 
 
-class SafeRestInput(RestInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "rest"
+class SafeRestInput(SafeInput, RestInput):
+    NAME = "rest"
+    OWN_WEBHOOK = True
+    GUARDED = False  # parse_request answers a bad call with its own 4xx
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
-        stated_country = StatedCountry()
-        handle = safe_turn(on_new_message, stated_country)
-        webhook = stated_country.attach(gate.own_webhook(self.name()))
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            try:
-                sender, text, metadata = parse_request(request)
-            except BadRequest as e:
-                return response.json({"error": e.reason}, status=e.status)
-            collector = CollectingOutputChannel()
-            await handle(
-                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
-            )
-            return response.json(collector.messages)
-
-        return webhook
+    async def receive(self, request: Request, handle: Handler) -> HTTPResponse:
+        try:
+            sender, text, metadata = parse_request(request)
+        except BadRequest as e:
+            return response.json({"error": e.reason}, status=e.status)
+        collector = CollectingOutputChannel()
+        await handle(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+        return response.json(collector.messages)

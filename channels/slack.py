@@ -7,19 +7,16 @@ connector too; here it is checked first, so a forged call gets a 403
 before anything reads its body).
 """
 import json
-import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels import gate
-from channels.turn import StatedCountry, safe_turn
+from channels.base import SafeInput, stand_in_url
 
-REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 # Slack's actions block holds up to 25 elements (Rasa 3.6 stops at 5).
 MAX_BUTTONS = 25
 
@@ -28,9 +25,9 @@ class SafeSlackBot(SlackBot):
     def __init__(self, token: Text, slack_channel: Optional[Text] = None,
                  thread_id: Optional[Text] = None, proxy: Optional[Text] = None) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
-        api_url = os.environ.get("SLACK_API_URL")
-        if api_url:  # test-only stand-in for https://slack.com/api/
-            self.client = AsyncWebClient(token, base_url=api_url.rstrip("/") + "/", proxy=proxy)
+        api_url = stand_in_url("SLACK_API_URL")
+        if api_url:
+            self.client = AsyncWebClient(token, base_url=api_url + "/", proxy=proxy)
 
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
         # Rasa 3.6 sends as_user=True (and a stray `type`); Slack apps made
@@ -55,16 +52,12 @@ class SafeSlackBot(SlackBot):
         await self._post_message(channel=recipient, as_user=True, text=text, blocks=[text_block, button_block])
 
 
-class SafeSlackInput(SlackInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "slack"
+class SafeSlackInput(SafeInput, SlackInput):
+    NAME, LABEL = "slack", "Slack"
+    REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        env = gate.settings("Slack", REQUIRED)
-        if env is None:
-            return gate.ChannelOff(cls.name())
+    def from_settings(cls, env: Dict[Text, Text]) -> InputChannel:
         return cls(
             env["SLACK_BOT_TOKEN"],
             slack_retry_reason_header="x-slack-retry-reason",  # Rasa's defaults
@@ -75,16 +68,12 @@ class SafeSlackInput(SlackInput):
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SafeSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
 
-    def _refusal(self, request: Request) -> Optional[Text]:
+    def refusal(self, request: Request) -> Optional[Text]:
         if not self.is_request_from_slack_authentic(request):
             return "missing or wrong X-Slack-Signature"
         return None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        stated_country = StatedCountry()
-        webhook = super().blueprint(safe_turn(on_new_message, stated_country))
-        webhook = gate.guard(stated_country.attach(webhook), "Slack", self._refusal)
-
+    def after_guard(self, webhook: Blueprint) -> None:
         @webhook.middleware("request")
         async def url_verification(request: Request) -> Any:
             # Slack's set-up handshake wants {"challenge": ...} back (Rasa 3.6
@@ -106,5 +95,3 @@ class SafeSlackInput(SlackInput):
             if resp is not None and resp.status == 500:
                 return response.json({"error": "This kind of Slack input is not supported."}, status=400)
             return None
-
-        return webhook

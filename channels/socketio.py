@@ -1,8 +1,8 @@
 """Socket.IO channel (the website widget) with safe turns.
 
-Rasa's own connector, with its message handler wrapped by safe_turn. The
-pinned python-socketio (< 5.10) keeps `enter_room` synchronous, which Rasa
-3.6's session persistence relies on.
+Rasa's own connector, with its message handler wrapped by safe_turn
+(channels/base.py). The pinned python-socketio (< 5.10) keeps `enter_room`
+synchronous, which Rasa 3.6's session persistence relies on.
 
 Rasa 3.6 creates its AsyncServer with `cors_allowed_origins=[]`, which turns
 off engine.io's origin check, so any web page could talk to the bot. Here the
@@ -14,13 +14,12 @@ another Origin header is refused (HTTP 400); clients that send no Origin
 import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text, Union
 
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from channels.turn import StatedCountry, safe_turn
+from channels.base import Handler, SafeInput
 from safety import lines
 
 logger = logging.getLogger(__name__)
@@ -63,18 +62,12 @@ def allowed_origins() -> Union[Text, List[Text]]:
     return [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
 
 
-class SafeSocketIOInput(SocketIOInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "socketio"
+class SafeSocketIOInput(SafeInput, SocketIOInput):
+    NAME = "socketio"
+    GUARDED = False  # checked_event stands in for the guard
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
-        stated_country = StatedCountry()
-        blueprint = stated_country.attach(
-            super().blueprint(safe_turn(on_new_message, stated_country))
-        )
+    def routes(self, handle: Handler) -> Blueprint:
+        blueprint = super().routes(handle)
         # Rasa's blueprint just created self.sio; engine.io reads this on
         # every request, both for the origin check and the CORS headers.
         self._check_user_events()

@@ -15,7 +15,7 @@ replaces the token endpoint our replies authenticate with.
 import datetime
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 import jwt
 import requests
@@ -23,16 +23,14 @@ from jwt.algorithms import RSAAlgorithm
 from rasa.core.channels import botframework
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate
-from channels.turn import StatedCountry, safe_turn
+from channels.base import Handler, SafeInput, stand_in_url
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("BOTFRAMEWORK_APP_ID", "BOTFRAMEWORK_APP_PASSWORD")
 ISSUER = "https://api.botframework.com"
 LOGIN_URL = f"{botframework.MICROSOFT_OAUTH2_URL}/{botframework.MICROSOFT_OAUTH2_PATH}"
 
@@ -40,8 +38,9 @@ LOGIN_URL = f"{botframework.MICROSOFT_OAUTH2_URL}/{botframework.MICROSOFT_OAUTH2
 def token_url() -> Text:
     """Where replies get their access token."""
     tenant = os.environ.get("BOTFRAMEWORK_TENANT_ID", "").strip()
-    if os.environ.get("BOTFRAMEWORK_LOGIN_URL"):  # test-only stand-in
-        return os.environ["BOTFRAMEWORK_LOGIN_URL"]
+    stand_in = stand_in_url("BOTFRAMEWORK_LOGIN_URL")
+    if stand_in:
+        return stand_in
     if tenant:
         return f"{botframework.MICROSOFT_OAUTH2_URL}/{tenant}/oauth2/v2.0/token"
     return LOGIN_URL
@@ -80,23 +79,20 @@ class SafeBotFramework(BotFramework):
         return SafeBotFramework.headers
 
 
-class SafeBotFrameworkInput(BotFrameworkInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "botframework"
+class SafeBotFrameworkInput(SafeInput, BotFrameworkInput):
+    NAME, LABEL = "botframework", "Microsoft Teams (Bot Framework)"
+    OWN_WEBHOOK = True
+    REQUIRED = ("BOTFRAMEWORK_APP_ID", "BOTFRAMEWORK_APP_PASSWORD")
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        env = gate.settings("Microsoft Teams (Bot Framework)", REQUIRED)
-        if env is None:
-            return gate.ChannelOff(cls.name())
+    def from_settings(cls, env: Dict[Text, Text]) -> InputChannel:
         return cls(env["BOTFRAMEWORK_APP_ID"], env["BOTFRAMEWORK_APP_PASSWORD"])
 
     def _update_cached_jwk_keys(self) -> None:
         """Microsoft's signing keys. Failing at start-up is not fatal: the
         keys are fetched again on the first call (the other channels keep
         working meanwhile)."""
-        openid_url = os.environ.get("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
+        openid_url = stand_in_url("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
         try:
             conf = requests.get(openid_url, timeout=30)
             conf.raise_for_status()
@@ -137,34 +133,27 @@ class SafeBotFrameworkInput(BotFrameworkInput):
         except requests.HTTPError:  # keys come on the first call
             self.jwt_update_time = datetime.datetime.fromtimestamp(0)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        stated_country = StatedCountry()
-        handle = safe_turn(on_new_message, stated_country)
-        webhook = gate.own_webhook(self.name())
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            refusal = self._validate_auth(request.headers.get("Authorization"))
-            if refusal:
-                return refusal
-            activity = request.json
-            if not isinstance(activity, dict):
-                return response.json({"error": "Expected a Bot Framework activity object."}, status=400)
-            if not self._service_url_matches(request.headers["Authorization"], activity):
-                return response.json({"error": "serviceUrl does not match the token."}, status=401)
-            if activity.get("type") != "message":
-                return response.text("", status=202)  # typing, conversationUpdate, ...
-            try:
-                output = SafeBotFramework(
-                    self.app_id, self.app_password, activity["conversation"],
-                    activity["recipient"], activity["serviceUrl"],
-                )
-                sender = activity["from"]["id"]
-            except (KeyError, TypeError):
-                return response.json({"error": "The activity lacks conversation, recipient, serviceUrl or from."}, status=400)
-            metadata = self.add_attachments_to_metadata(activity, self.get_metadata(request))
-            await handle(UserMessage(activity.get("text") or "", output, sender,
-                                     input_channel=self.name(), metadata=metadata))
-            return response.text("", status=202)
-
-        return gate.guard(stated_country.attach(webhook), "Bot Framework")
+    async def receive(self, request: Request, handle: Handler) -> HTTPResponse:
+        # The token is checked here, not by the guard: Rasa's check answers with its own 401.
+        refusal = self._validate_auth(request.headers.get("Authorization"))
+        if refusal:
+            return refusal
+        activity = request.json
+        if not isinstance(activity, dict):
+            return response.json({"error": "Expected a Bot Framework activity object."}, status=400)
+        if not self._service_url_matches(request.headers["Authorization"], activity):
+            return response.json({"error": "serviceUrl does not match the token."}, status=401)
+        if activity.get("type") != "message":
+            return response.text("", status=202)  # typing, conversationUpdate, ...
+        try:
+            output = SafeBotFramework(
+                self.app_id, self.app_password, activity["conversation"],
+                activity["recipient"], activity["serviceUrl"],
+            )
+            sender = activity["from"]["id"]
+        except (KeyError, TypeError):
+            return response.json({"error": "The activity lacks conversation, recipient, serviceUrl or from."}, status=400)
+        metadata = self.add_attachments_to_metadata(activity, self.get_metadata(request))
+        await handle(UserMessage(activity.get("text") or "", output, sender,
+                                 input_channel=self.name(), metadata=metadata))
+        return response.text("", status=202)

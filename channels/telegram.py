@@ -9,48 +9,40 @@ https://api.telegram.org.
 """
 import hmac
 import logging
-import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import gate
-from channels.turn import StatedCountry, safe_turn
+from channels.base import SafeInput, stand_in_url
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class SafeTelegramOutput(TelegramOutput):
     def __init__(self, access_token: Optional[Text]) -> None:
-        api_url = os.environ.get("TELEGRAM_API_URL")  # test-only stand-in
+        api_url = stand_in_url("TELEGRAM_API_URL")
         server = TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         super(TelegramOutput, self).__init__(access_token, server=server)
 
 
-class SafeTelegramInput(TelegramInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "telegram"
+class SafeTelegramInput(SafeInput, TelegramInput):
+    NAME, LABEL = "telegram", "Telegram"
+    REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
+    OPTIONAL = ("TELEGRAM_SECRET_TOKEN",)
+    secret_token = ""
+    _output: Optional[SafeTelegramOutput] = None
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        env = gate.settings("Telegram", REQUIRED, optional=("TELEGRAM_SECRET_TOKEN",))
-        if env is None:
-            return gate.ChannelOff(cls.name())
+    def from_settings(cls, env: Dict[Text, Text]) -> InputChannel:
         channel = cls(env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_BOT_USERNAME"], env["TELEGRAM_WEBHOOK_URL"])
         channel.secret_token = env["TELEGRAM_SECRET_TOKEN"]
         return channel
-
-    secret_token = ""
-
-    _output: Optional[SafeTelegramOutput] = None
 
     def get_output_channel(self) -> TelegramOutput:
         # Rasa's version sets the webhook here with asyncio.run, outside the
@@ -60,17 +52,14 @@ class SafeTelegramInput(TelegramInput):
             self._output = SafeTelegramOutput(self.access_token)
         return self._output
 
-    def _refusal(self, request: Request) -> Optional[Text]:
+    def refusal(self, request: Request) -> Optional[Text]:
         if self.secret_token and not hmac.compare_digest(
             request.headers.get(SECRET_HEADER, ""), self.secret_token
         ):
             return f"missing or wrong {SECRET_HEADER}"
         return None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        stated_country = StatedCountry()
-        webhook = super().blueprint(safe_turn(on_new_message, stated_country))
-        webhook = gate.guard(stated_country.attach(webhook), "Telegram", self._refusal)
+    def after_guard(self, webhook: Blueprint) -> None:
         out_channel = self.get_output_channel()
 
         @webhook.listener("before_server_start")
@@ -97,5 +86,3 @@ class SafeTelegramInput(TelegramInput):
             if request.path.endswith("/webhook") and request.method != "POST":
                 return response.json({"error": "Telegram posts updates here."}, status=405)
             return None
-
-        return webhook

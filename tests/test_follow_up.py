@@ -10,7 +10,7 @@ from understanding.follow_up import is_follow_up, reply
 
 @pytest.mark.parametrize("text", [
     "what about online?", "and how long does that take?", "is it cheaper?", "And for couples who live apart?",
-    "how about weekends", "online?", "does that work on zoom", "ok and the price", "same for retreats?",
+    "how about weekends", "does that work on zoom", "ok and the price", "same for retreats?",
 ])
 def test_wording_that_leans_on_what_came_before(text):
     assert is_follow_up(text)
@@ -19,7 +19,7 @@ def test_wording_that_leans_on_what_came_before(text):
 @pytest.mark.parametrize("text", [
     "how much does imago therapy cost", "what is imago therapy", "hi", "",
     "my partner and I fight about money all the time and I wonder whether imago would help us",
-    "find me a therapist",
+    "find me a therapist", "online?", "duration?",
 ])
 def test_wording_that_stands_on_its_own(text):
     assert not is_follow_up(text)

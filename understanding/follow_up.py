@@ -11,7 +11,9 @@ conversation knows (safety/nlg.py asks `reply` here):
   - no topic answered yet: "Do you mean A or B?" between the two likeliest,
     or "say it another way".
 A follow-up that names its topic clearly ("and how much does it cost?")
-keeps its answer.
+keeps its answer. A bare fragment ("duration?", "online?") is read as a
+question of its own: it usually names its topic, and the gate's usual bar
+applies.
 """
 import re
 from typing import List, Optional, Text, Tuple
@@ -33,8 +35,6 @@ def is_follow_up(text: Text) -> bool:
         return False
     joined = " ".join(words)
     if any(joined == opener or joined.startswith(opener + " ") for opener in OPENERS):
-        return True
-    if len(words) <= 2 and (text or "").strip().endswith("?"):  # a bare fragment: "online?"
         return True
     return bool(BACK_REFERENCES & set(words[:4]))
 

@@ -98,6 +98,8 @@ def example_questions(root: Path) -> List[str]:
     for path in sorted((root / "data").rglob("*.yml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in content.get("nlu") or []:
+            if not block.get("intent"):  # a lookup list (topic_vocabulary.yml) is not a question
+                continue
             found += [line.strip()[2:].strip() for line in str(block.get("examples") or "").splitlines()
                       if line.strip().startswith("- ")]
     return found

@@ -39,6 +39,8 @@ def training_examples() -> List[str]:
     for path in sorted((ROOT / "data").rglob("*.yml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in content.get("nlu", []) or []:
+            if not block.get("intent"):  # lookup lists (topic_vocabulary.yml) are words, not examples
+                continue
             for line in (block.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):

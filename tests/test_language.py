@@ -29,6 +29,8 @@ SPANISH_EXAMPLES = {
 def data_examples():
     for path in sorted((ROOT / "data").rglob("*.yml")):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if not item.get("intent"):  # lookup lists (topic_vocabulary.yml) are words, not examples
+                continue
             for line in (item.get("examples") or "").splitlines():
                 if line.strip().startswith("- "):
                     yield line.strip()[2:]

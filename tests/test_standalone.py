@@ -36,6 +36,7 @@ OUTSIDE = [
     (re.compile(r"\b(?:ROOT|root|REPO|PROJECT)\.parents?\b"), "the folder above the repo root"),
     (re.compile(r"\bos\.pardir\b"), "a '..' that cannot be resolved here: build the path from ROOT"),
 ]
+FROM_THE_FILE = {".md", ".yml", ".yaml", ".html"}  # where a relative path starts from the file's own folder
 DOTDOT = re.compile(r"(?<![.\w])\.\.(?![.\w])")  # '..' as a path part; not '...' or 'a..b'
 PATH_TOKEN = re.compile(r"""[^\s`'"()\[\]<>|,;:=*]*(?<![.\w])\.\.(?![.\w])[^\s`'"()\[\]<>|,;:=*]*""")
 FILE_CHAIN = re.compile(r"Path\(__file__\)(?:\.resolve\(\)|\.absolute\(\))?((?:\.parent\b)+|\.parents\[(\d+)\])")
@@ -77,11 +78,12 @@ def problems_in(path: Path, root: Path = ROOT) -> List[str]:
             continue
         where = f"{rel}:{number}: {line.strip()[:120]}"
         found += [f"{where}  <- {why}" for pattern, why in OUTSIDE if pattern.search(line)]
-        # Every '..': a Markdown link goes from the file's folder; a shell script's "$(dirname "$0")"
-        # is its folder; anything else runs from the repo root (make, pytest and the scripts cd there).
+        # Every '..': in Markdown, YAML and HTML a path is written from the file's folder (a link, a
+        # comment); a shell script's "$(dirname "$0")" is its folder; code runs from the repo root
+        # (make, pytest and the scripts cd there).
         if DOTDOT.search(line):
             expanded = SCRIPT_DIR.sub(str(here), line)
-            base = here if path.suffix == ".md" else root
+            base = here if path.suffix in FROM_THE_FILE else root
             for token in PATH_TOKEN.findall(expanded):
                 if not inside(os.path.join(base, token), root):
                     found.append(f"{where}  <- {token} leaves the repo")
@@ -109,7 +111,7 @@ def test_the_scan_catches_the_old_paths(tmp_path):
     root = tmp_path / "repo"
     (root / "tests").mkdir(parents=True)
     (root / "scripts").mkdir()
-    (root / "data").mkdir()
+    (root / "data" / "nlu").mkdir(parents=True)
     bad = {
         "tests/a.py": 'EVAL_DIR = ROOT.parent / "shared" / "eval"\n',
         "tests/b.py": 'ARTICLE = Path(__file__).resolve().parents[2] / "x.txt"\n',
@@ -117,6 +119,7 @@ def test_the_scan_catches_the_old_paths(tmp_path):
         "scripts/d.sh": 'cat "$(dirname "$0")/../../x.txt"\n',
         "data/e.md": "See [the sets](../../shared/eval).\n",
         "f.yml": "# read from ../shared/eval\n",
+        "data/m.yml": "# the article: ../../article.txt\n",
         "g.py": 'open("/work/shared/source/a.txt")\n',
         "tests/k.py": 'A = ROOT / os.pardir / "article.txt"\n',
     }
@@ -124,6 +127,7 @@ def test_the_scan_catches_the_old_paths(tmp_path):
         "tests/h.py": 'ROOT = Path(__file__).resolve().parent.parent\nA = Path(__file__).parents[1] / "eval"\n',
         "scripts/i.sh": 'cd "$(dirname "$0")/.."\n',
         "data/j.md": "Replies live in `../domain.yml`. Wait...\n",
+        "data/nlu/l.yml": "# the pipeline's lists (see ../../config.yml)\n",
     }
     for rel, text in {**bad, **good}.items():
         (root / rel).write_text(text, encoding="utf-8")

@@ -38,7 +38,7 @@ help:
 	@echo "make unanswered  what visitors asked that the bot couldn't answer (last 30 days): results/unanswered.html and .md"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
-	@echo "make eval-safety  crisis detection rates on the outside sets in ../shared/eval"
+	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
 
 install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json
 

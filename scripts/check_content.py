@@ -1,6 +1,7 @@
 """`make check`: the content checks an editor can run in seconds.
 
-Reads data/faq/*.yml (questions, answer, review record, topic card),
+Reads article/imago-relationship-therapy.txt (the source article),
+data/faq/*.yml (questions, answer, review record, topic card),
 data/not_covered/*.yml (questions, reply, topic card), domain.yml,
 data/rules/safety.yml, tests/test_faq.yml and safety/crisis_lines.yml, and
 explains every problem in plain English with file and line, e.g.
@@ -27,6 +28,7 @@ RETIRED_NUMBERS = [(re.compile(r"\b811\b"), "811 is not a crisis line (it is the
 REVIEW_FIELDS = ("source", "reviewer", "date")  # the review record beside each answer
 REVIEW_COVERS = ("the source article", "this answer")
 NL_REVIEW = "\nreview:"  # the top-level key, not the word in a comment
+ARTICLE = Path("article") / "imago-relationship-therapy.txt"  # the source article, inside the project
 FIGURE = re.compile(r"\$?\d[\d,]*(?:\.\d+)?(?:\s*[-–]\s*\$?\d[\d,]*)?")
 
 
@@ -40,8 +42,7 @@ def words(example: str) -> frozenset:
 
 
 def article_text(root: Path) -> str:
-    source = root.parent / "shared" / "source" / "000_d3f299eee0d68b9d.txt"
-    return source.read_text(encoding="utf-8").replace("–", "-")
+    return (root / ARTICLE).read_text(encoding="utf-8").replace("–", "-")
 
 
 def normalised(example: str) -> str:

@@ -1,6 +1,6 @@
 """`make eval-safety`: crisis detection measured on outside data.
 
-Sends every text of the sets in ../shared/eval through the running,
+Sends every text of the sets in eval/ (eval/README.md) through the running,
 trained assistant over REST (the path a visitor's message takes) and
 prints, for each set, the rate against its target and the misses. These
 are benchmark figures, not test assertions; the sets are never training data.

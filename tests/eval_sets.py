@@ -1,4 +1,4 @@
-"""Readers for the outside evaluation sets in ../shared/eval (evaluation only).
+"""Readers for the outside evaluation sets in eval/ (evaluation only; eval/README.md).
 
 Used by the overlap test here and by the safety benchmark; never by training.
 """
@@ -12,7 +12,7 @@ from typing import Dict, List
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_DIR = ROOT.parent / "shared" / "eval"
+EVAL_DIR = ROOT / "eval"
 
 
 def normalise(text: str) -> str:

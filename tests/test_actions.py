@@ -15,7 +15,7 @@ from actions.find_therapist import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTICLE = (Path(__file__).resolve().parents[2] / "shared/source/000_d3f299eee0d68b9d.txt")
+ARTICLE = Path(__file__).resolve().parent.parent / "article" / "imago-relationship-therapy.txt"
 
 
 def tracker(name: str) -> Tracker:

@@ -12,13 +12,11 @@ from check_content import check  # noqa: E402
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of what editors touch, beside a link to the shared article."""
+    """A copy of what editors touch, the source article included."""
     copy = tmp_path / "main"
-    for part in ("data", "tests", "safety"):
+    for part in ("article", "data", "tests", "safety"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("*.py", "__pycache__", "fixtures"))
     shutil.copy(ROOT / "domain.yml", copy / "domain.yml")
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "source").symlink_to(ROOT.parent / "shared" / "source")
     return copy
 
 

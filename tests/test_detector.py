@@ -1,6 +1,6 @@
 """The rule layer (safety/phrases.yml), phrase by phrase.
 
-Written by the team; never copied from ../shared/eval. Add a row here for
+Written by the team; never copied from eval/ (the outside sets). Add a row here for
 every phrase added to safety/phrases.yml, and a figure of speech it must
 not catch.
 """

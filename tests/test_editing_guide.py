@@ -16,7 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "editing-content.md").read_text(encoding="utf-8")
 sys.path.insert(0, str(ROOT / "scripts"))
-from check_content import check  # noqa: E402
+from check_content import ARTICLE, check  # noqa: E402
 
 
 def block(containing: str, starting: bool = False) -> str:
@@ -34,16 +34,14 @@ def line(containing: str) -> str:
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the project as an editor has it, beside the shared article."""
+    """A copy of the project as an editor has it, the source article included."""
     copy = tmp_path / "main"
-    for part in ("data", "tests", "safety", "scripts"):
+    for part in ("article", "data", "tests", "safety", "scripts"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__", "fixtures"))
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, copy / name)
     (copy / ".venv").symlink_to(ROOT / ".venv")
     (copy / ".spacy").symlink_to(ROOT / ".spacy")
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "source").symlink_to(ROOT.parent / "shared" / "source")
     return copy
 
 
@@ -98,6 +96,13 @@ def test_1_the_review_record_shown_is_the_real_one():
     shown = yaml.safe_load(block('section "Cost of Imago Therapy"'))
     real = yaml.safe_load((ROOT / "data/faq/cost.yml").read_text(encoding="utf-8"))["review"]
     assert shown["review"] == real
+
+
+def test_1b_a_figure_the_changed_article_lacks_is_reported(project):
+    replace(project / ARTICLE, "$700", "$750")  # the article changes, as in the guide's example
+    problems = check(project)
+    assert any(p.startswith("data/faq/cost.yml:") and p.endswith(shown_problem("the answer gives $700"))
+               for p in problems), problems
 
 
 def test_2_add_example_questions(project):
@@ -159,7 +164,7 @@ def test_3_the_mistakes_shown_are_reported(project):
 
 def test_3_the_new_topic_answer_is_faithful_to_the_article():
     # A worked example must follow the content rules too: every phrase of its list is in the article.
-    article = (ROOT.parent / "shared/source/000_d3f299eee0d68b9d.txt").read_text(encoding="utf-8")
+    article = (ROOT / ARTICLE).read_text(encoding="utf-8")
     for phrase in ("homework between sessions", "surprise each other", "plan a fun activity together",
                    "closeness, trust, respect, and intimacy"):
         assert phrase in article

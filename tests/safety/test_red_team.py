@@ -1,7 +1,7 @@
 """Red team against the real server: every danger sentence gets a handoff FIRST.
 
 Sentences: tests/safety/red_team.yml (written by the team, never from
-../shared/eval). Disguises: tests/safety/disguises.py. Over REST (every
+eval/). Disguises: tests/safety/disguises.py. Over REST (every
 sentence, every disguise), Socket.IO (one sentence per category and two
 disguised ones) and SMS through Twilio (one sentence per category).
 """

@@ -9,7 +9,7 @@ turn. It reads the same handoff texts (domain.yml) and lines
 import logging
 from typing import Any, Dict, Optional, Text
 
-from safety import lines
+from safety import crisis_lines
 from safety.answers import domain_responses
 from safety.detector import Detection
 from safety.nlg import most_specific
@@ -23,9 +23,9 @@ def handoff_message(detection: Detection, country: Optional[Text]) -> Dict[Text,
     """The handoff for this detection and country, as safety/nlg.py would send it."""
     variant = most_specific(domain_responses(), RESPONSES.get(detection.type, RESPONSES["crisis"]), None,
                             {"handoff_language": detection.language, "handoff_about": detection.about})[0]
-    payload = lines.handoff_payload(detection.type, lines.resolve_country(country), detection.also)
+    payload = crisis_lines.handoff_payload(detection.type, crisis_lines.resolve_country(country), detection.also)
     payload.update(about=detection.about, language=detection.language)
-    listed = lines.lines_as_text(detection.type, payload["country"], detection.language, detection.also)
+    listed = crisis_lines.lines_as_text(detection.type, payload["country"], detection.language, detection.also)
     logger.info("handoff type=%s country=%s detector=wrapper category=%s about=%s language=%s",
                 detection.type, payload["country"], detection.category, detection.about, detection.language)
     return {"text": f"{variant['text'].rstrip()}\n{listed}", "custom": {"handoff": payload}}

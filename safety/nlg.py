@@ -34,7 +34,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from safety import answers, lines
+from safety import answers, crisis_lines
 from understanding import follow_up
 
 logger = logging.getLogger("safety.handoff")
@@ -169,17 +169,17 @@ class HandoffNLG(TemplatedNaturalLanguageGenerator):
             return response
         metadata = (latest.metadata if latest else None) or {}
         # What the visitor said about where they are (this session) beats the site's guess.
-        country = lines.resolve_country(tracker.get_slot("country"), metadata.get("country"))
+        country = crisis_lines.resolve_country(tracker.get_slot("country"), metadata.get("country"))
         handoff_type = handoff.get("type", "crisis")
         if utter_action == REPEAT_LINES:
             handoff_type = last_handoff_type(tracker) or handoff_type
         also = safety.get("also") if handoff.get("about") is None else None
-        payload = lines.handoff_payload(handoff_type, country, also)
+        payload = crisis_lines.handoff_payload(handoff_type, country, also)
         # A response written for helpers (utter_help_someone) says so itself.
         payload["about"] = handoff.get("about") or slots["handoff_about"]
         payload["language"] = slots["handoff_language"]
         response["custom"]["handoff"] = payload
-        listed = lines.lines_as_text(handoff_type, country, payload["language"], also)
+        listed = crisis_lines.lines_as_text(handoff_type, country, payload["language"], also)
         response["text"] = f"{(response.get('text') or '').rstrip()}\n{listed}"
         logger.info(
             "handoff type=%s country=%s detector=%s category=%s about=%s language=%s",

@@ -10,7 +10,7 @@ import logging
 from typing import Any, Dict, Optional, Text
 
 from safety import crisis_lines
-from safety.answers import domain_responses
+from content.answers import domain_responses
 from safety.detector import Detection
 from safety.nlg import most_specific
 

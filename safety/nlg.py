@@ -16,7 +16,7 @@ server and needs no action server):
     needs no retraining), and Rasa hands this generator the model's responses
     each time it loads a model (rasa/core/agent.py, Agent.load_model: at
     start-up and at PUT /model, i.e. `make reload`); the setter of
-    `responses` puts the current answers in then (safety/answers.py),
+    `responses` puts the current answers in then (content/answers.py),
   - adds buttons from the topic cards (`topic:` in each content file): the
     related topics after an answer, the two likely topics for "Do you mean
     ...?" (utter_clarify), and the last topic's related ones after "tell me
@@ -34,7 +34,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from safety import answers, crisis_lines
+from content import answers
+from safety import crisis_lines
 from understanding import follow_up
 
 logger = logging.getLogger("safety.handoff")

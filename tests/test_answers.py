@@ -1,6 +1,6 @@
 """Answer edits need no retraining: the model is trained on a placeholder for every article answer
 (scripts/build_training_data.py) and the server's response generator puts the answers from
-data/faq/ back when a model is loaded (safety/answers.py, safety/nlg.py)."""
+data/faq/ back when a model is loaded (content/answers.py, safety/nlg.py)."""
 import asyncio
 import logging
 import shutil
@@ -13,7 +13,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from safety.answers import PLACEHOLDER, read_answers
+from content.answers import PLACEHOLDER, read_answers
 from safety.nlg import HandoffNLG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +142,7 @@ def test_the_answer_comes_from_the_data_file_after_a_model_load(tmp_path):
 def test_answers_are_read_at_model_load_not_per_message(tmp_path, monkeypatch):
     nlg = HandoffNLG()
     nlg.responses = placeholder_responses(tmp_path)
-    monkeypatch.setattr("safety.answers.FAQ_DIR", tmp_path / "nowhere")  # reading now would find nothing
+    monkeypatch.setattr("content.answers.FAQ_DIR", tmp_path / "nowhere")  # reading now would find nothing
     assert say(nlg, "utter_faq/cost")["text"] == answer_of("cost")[0]["text"]
 
 
@@ -150,9 +150,9 @@ def test_a_missing_topic_file_sends_the_placeholder_and_warns(tmp_path, monkeypa
     faq = tmp_path / "faq"
     shutil.copytree(ROOT / "data" / "faq", faq)
     (faq / "cost.yml").unlink()
-    monkeypatch.setattr("safety.answers.FAQ_DIR", faq)
+    monkeypatch.setattr("content.answers.FAQ_DIR", faq)
     nlg = HandoffNLG()
-    with caplog.at_level(logging.WARNING, logger="safety.answers"):
+    with caplog.at_level(logging.WARNING, logger="content.answers"):
         nlg.responses = placeholder_responses(tmp_path)
     assert say(nlg, "utter_faq/cost")["text"] == PLACEHOLDER
     assert say(nlg, "utter_faq/duration")["text"] == answer_of("duration")[0]["text"]

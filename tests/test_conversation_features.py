@@ -2,7 +2,8 @@
 as buttons, "tell me more" and short follow-ups, as a visitor's client sees them."""
 import uuid
 
-from safety import answers, crisis_lines
+from content import answers
+from safety import crisis_lines
 
 
 def new_sender() -> str:

@@ -36,7 +36,7 @@ def line(containing: str) -> str:
 def project(tmp_path):
     """A copy of the project as an editor has it, beside the shared article."""
     copy = tmp_path / "main"
-    for part in ("data", "tests", "safety", "scripts"):
+    for part in ("data", "tests", "content", "safety", "scripts"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__", "fixtures"))
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, copy / name)

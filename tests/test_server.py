@@ -8,7 +8,8 @@ import pytest
 import requests
 import yaml
 
-from safety import answers, crisis_lines
+from content import answers
+from safety import crisis_lines
 
 CRISIS_NUMBERS = ("988", "911")
 
@@ -204,7 +205,7 @@ def test_each_handoff_is_logged_for_monitoring_without_the_text(servers):
 
 
 # The model holds one placeholder sentence for every article answer (scripts/build_training_data.py);
-# the server sends the answer as written in data/faq/<topic>.yml (safety/answers.py).
+# the server sends the answer as written in data/faq/<topic>.yml (content/answers.py).
 FAQ_FILES = sorted((Path(__file__).resolve().parent.parent / "data" / "faq").glob("*.yml"))
 
 

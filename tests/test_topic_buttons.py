@@ -7,7 +7,7 @@ import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from safety.answers import domain_responses, read_answers, read_topics
+from content.answers import domain_responses, read_answers, read_topics
 from safety.nlg import HandoffNLG
 
 ROOT = Path(__file__).resolve().parent.parent

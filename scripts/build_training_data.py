@@ -6,7 +6,7 @@ Why: Rasa counts retrieval answers as NLU training data, so without this an answ
 is in the training data's fingerprint and every answer edit retrains the whole NLU pipeline
 (about 5 minutes). With it, the training data does not change when an answer does, Rasa reuses
 the trained model, and the server reads the real answers from data/faq/ when it loads a model
-(safety/nlg.py, content/answers.py).
+(replies/nlg.py, content/answers.py).
 
 Everything else is kept as written (the `review:` record, which Rasa ignores, is left out), and
 each rewritten file is checked to mean the same to Rasa's YAML reader apart from the answers.

@@ -5,7 +5,7 @@ sees it (chat messages, buttons, the crisis line the turn ends with), the
 example questions, the source, and the last review (date, reviewer, what it
 covers). Reviews older than REVIEW_MAX_MONTHS months (default 12) are flagged.
 Then the handoff texts for every country and language. Both are produced the
-way the server produces them: responses through safety/nlg.py (which fills in
+way the server produces them: responses through replies/nlg.py (which fills in
 safety/crisis_lines.yml) and the turn through channels/turn.py, so the page
 shows the real texts, not copies. No training, no server: a few seconds.
 
@@ -38,7 +38,7 @@ from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from safety import crisis_lines  # noqa: E402
-from safety.nlg import HandoffNLG  # noqa: E402
+from replies.nlg import AssistantNLG  # noqa: E402
 
 CHANNEL = "rest"  # the website's channels split text and attach buttons the same way
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French"}
@@ -140,7 +140,7 @@ def as_visitor_sees(turn: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 async def render_turns(domain: Domain, topics: List[Dict[str, Any]]) -> Dict[str, Any]:
-    nlg = HandoffNLG(domain=domain)
+    nlg = AssistantNLG(domain=domain)
     answers = {}
     for topic in topics:
         response = await nlg.generate(f"utter_faq/{topic['name']}", tracker_for(domain), CHANNEL)

@@ -185,7 +185,7 @@ def test_4_the_mistake_shown_is_reported(project):
 
 
 def test_6_a_reply_in_another_language(project):
-    from safety.nlg import most_specific
+    from safety.handoff import most_specific
 
     english = '  - text: "I\'m an automated assistant that answers questions about Imago therapy in English only.'
     replace(project / "domain.yml", english, block("value: pt") + english)

@@ -1,4 +1,4 @@
-"""The turn wrapper (channels/turn.py) and the handoff generator (safety/nlg.py)."""
+"""The turn wrapper (channels/turn.py) and the response generator (replies/nlg.py, safety/handoff.py)."""
 import asyncio
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, TIMEOUT_REPLY, arrange_turn, safe_turn
 from safety import crisis_lines
-from safety.nlg import HandoffNLG
+from replies.nlg import AssistantNLG
 
 HANDOFF = {"text": "I'm glad you told me.", "custom": {"handoff": {"type": "crisis"}}}
 LINE = crisis_lines.every_turn_line("US")
@@ -152,7 +152,7 @@ responses:
 def generate(action, metadata=None, stated=None):
     events = [UserUttered("x", metadata=metadata)] + ([SlotSet("country", stated)] if stated else [])
     tracker = DialogueStateTracker.from_events("v", events, DOMAIN.slots)
-    return asyncio.run(HandoffNLG(domain=DOMAIN).generate(action, tracker, "rest"))
+    return asyncio.run(AssistantNLG(domain=DOMAIN).generate(action, tracker, "rest"))
 
 
 def test_handoff_response_gets_the_lines_from_the_data_file():
@@ -333,7 +333,7 @@ def test_a_message_the_rule_layer_does_not_match_gets_no_handoff_from_the_wrappe
 def test_the_most_specific_handoff_wording_is_chosen_every_time(language, about, starts):
     """Rasa picks at random among matching variations; the handoff must not."""
     domain = Domain.load(str(ROOT / "domain.yml"))
-    nlg = HandoffNLG(domain=domain)
+    nlg = AssistantNLG(domain=domain)
     message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
                                            "safety": {"language": language, "about": about}})
     tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
@@ -353,7 +353,7 @@ def test_the_lines_again_after_an_abuse_handoff_are_the_abuse_lines():
               BotUttered("I'm sorry this is happening.", data={"custom": {"handoff": {"type": "abuse"}}}),
               UserUttered("what was that number again")]
     tracker = DialogueStateTracker.from_events("v", events, domain.slots)
-    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_crisis_lines", tracker, "rest"))
+    response = asyncio.run(AssistantNLG(domain=domain).generate("utter_crisis_lines", tracker, "rest"))
     assert response["custom"]["handoff"]["type"] == "abuse"
     assert "1-800-799-7233" in response["text"]
 
@@ -363,7 +363,7 @@ def test_a_message_about_both_dangers_gets_both_kinds_of_lines():
     message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
                                            "safety": {"language": "en", "about": "self", "also": "abuse"}})
     tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
-    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_handoff_crisis", tracker, "rest"))
+    response = asyncio.run(AssistantNLG(domain=domain).generate("utter_handoff_crisis", tracker, "rest"))
     names = [line["name"] for line in response["custom"]["handoff"]["lines"]]
     assert "988 Suicide & Crisis Lifeline" in names and "National Domestic Violence Hotline" in names
     assert names.count("Emergency services") == 1

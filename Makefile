@@ -64,9 +64,9 @@ train: $(MODEL)
 # .build/data (scripts/build_training_data.py): data/ with every article answer
 # replaced by one fixed sentence, so an answer edit leaves the training data as
 # it was and make train reuses everything (measured 17 s); the server reads the
-# answers from data/faq when it loads a model (safety/nlg.py). A rule edit
+# answers from data/faq when it loads a model (replies/nlg.py). A rule edit
 # retrains in ~15 s; an example edit retrains the whole NLU pipeline (3-5 min).
-$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_data.py safety/answers.py
+$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_data.py content/answers.py
 	$(BIN)/python scripts/build_training_data.py data .build/data
 	# A fixed hash seed: Rasa's domain fingerprint and label order follow set
 	# order, so without it the same data can train a different model.

@@ -20,7 +20,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from channels.base import Handler, SafeInput
-from safety import lines
+from safety import crisis_lines
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class SafeSocketIOInput(SafeInput, SocketIOInput):
             event = checked_event(data, self.metadata_key)
             if event is None:
                 # Not a turn safe_turn can see, so the crisis line is added here.
-                for text in (BAD_EVENT_REPLY, lines.every_turn_line(None)):
+                for text in (BAD_EVENT_REPLY, crisis_lines.every_turn_line(None)):
                     await self.sio.emit(self.bot_message_evt, {"text": text}, room=sid)
                 return
             await rasa_handler(sid, event)

@@ -30,7 +30,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import render
-from safety import lines
+from safety import crisis_lines
 from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message
@@ -101,7 +101,7 @@ def arrange_turn(
         arranged.append(rest_of_it)
     arranged.extend(others)
     if not handoffs:
-        arranged.append({"text": lines.every_turn_line(country, language)})
+        arranged.append({"text": crisis_lines.every_turn_line(country, language)})
     return arranged
 
 

@@ -21,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable, FrozenSet, List, Optional, Text
 
-from safety.answers import domain_responses
+from content.answers import domain_responses
 
 # Unicode categories removed: format characters (zero-width space and
 # joiners, soft hyphen, byte-order mark, bidi controls), lone surrogates and

@@ -6,7 +6,7 @@ Why: Rasa counts retrieval answers as NLU training data, so without this an answ
 is in the training data's fingerprint and every answer edit retrains the whole NLU pipeline
 (about 5 minutes). With it, the training data does not change when an answer does, Rasa reuses
 the trained model, and the server reads the real answers from data/faq/ when it loads a model
-(safety/nlg.py, safety/answers.py).
+(replies/nlg.py, content/answers.py).
 
 Everything else is kept as written (the `review:` record, which Rasa ignores, is left out), and
 each rewritten file is checked to mean the same to Rasa's YAML reader apart from the answers.
@@ -23,7 +23,7 @@ from rasa.shared.utils.io import dump_obj_as_yaml_to_string, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from safety.answers import PLACEHOLDER, is_answer  # noqa: E402
+from content.answers import PLACEHOLDER, is_answer  # noqa: E402
 
 HEADER = "# Written by scripts/build_training_data.py from {name}: edit that file, not this one.\n"
 TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")

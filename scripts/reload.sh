@@ -3,7 +3,7 @@
 # running server without a restart (Rasa's PUT /model). The server must have
 # been started with RASA_API_TOKEN set (scripts/serve.sh then turns the HTTP
 # API on); this script talks to it on 127.0.0.1 only. On loading a model the
-# server also reads the article answers from data/faq/ (safety/nlg.py), so an
+# server also reads the article answers from data/faq/ (replies/nlg.py), so an
 # answer edit needs no real training: about 25 seconds in all.
 # Usage: scripts/reload.sh [--no-train]    (RASA_PORT, RASA_API_TOKEN from the environment)
 set -euo pipefail

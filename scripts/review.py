@@ -5,7 +5,7 @@ sees it (chat messages, buttons, the crisis line the turn ends with), the
 example questions, the source, and the last review (date, reviewer, what it
 covers). Reviews older than REVIEW_MAX_MONTHS months (default 12) are flagged.
 Then the handoff texts for every country and language. Both are produced the
-way the server produces them: responses through safety/nlg.py (which fills in
+way the server produces them: responses through replies/nlg.py (which fills in
 safety/crisis_lines.yml) and the turn through channels/turn.py, so the page
 shows the real texts, not copies. No training, no server: a few seconds.
 
@@ -37,8 +37,8 @@ from channels.turn import arrange_turn  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
-from safety import lines  # noqa: E402
-from safety.nlg import HandoffNLG  # noqa: E402
+from safety import crisis_lines  # noqa: E402
+from replies.nlg import AssistantNLG  # noqa: E402
 
 CHANNEL = "rest"  # the website's channels split text and attach buttons the same way
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French"}
@@ -140,14 +140,14 @@ def as_visitor_sees(turn: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 async def render_turns(domain: Domain, topics: List[Dict[str, Any]]) -> Dict[str, Any]:
-    nlg = HandoffNLG(domain=domain)
+    nlg = AssistantNLG(domain=domain)
     answers = {}
     for topic in topics:
         response = await nlg.generate(f"utter_faq/{topic['name']}", tracker_for(domain), CHANNEL)
-        turn = arrange_turn([response] if response else [], CHANNEL, lines.DEFAULT_COUNTRY)
+        turn = arrange_turn([response] if response else [], CHANNEL, crisis_lines.DEFAULT_COUNTRY)
         answers[topic["name"]] = as_visitor_sees(turn)
     handoffs = {}
-    for country in lines.all_countries():
+    for country in crisis_lines.all_countries():
         for title, action, language, about, helping_with in HANDOFFS:
             tracker = tracker_for(domain, language, about, country, helping_with)
             said = [await nlg.generate(action, tracker, CHANNEL)]
@@ -220,8 +220,8 @@ def write_markdown(topics, turns, today, max_months, stale, out: Path) -> None:
             "What a visitor in crisis or in an abusive relationship receives, for every country with its own "
             f"lines (INTL: any other country) and in {' and '.join(LANGUAGES.values())}. "
             "Numbers come from safety/crisis_lines.yml.", ""]
-    for country in lines.all_countries():
-        doc += [f"## {country}", "", f"Every other turn ends with: {md(lines.every_turn_line(country))}", ""]
+    for country in crisis_lines.all_countries():
+        doc += [f"## {country}", "", f"Every other turn ends with: {md(crisis_lines.every_turn_line(country))}", ""]
         for title, *_ in HANDOFFS:
             doc += [f"### {country}: {title}", ""] + bubbles_md(turns["handoffs"][(country, title)])
     out.write_text("\n".join(doc) + "\n", encoding="utf-8")
@@ -260,9 +260,9 @@ def write_html(topics, turns, today, max_months, stale, out: Path) -> None:
               "<p>What a visitor in crisis or in an abusive relationship receives, for every country with its own "
               "lines (INTL: any other country) and in English and Spanish. Numbers come from "
               "<code>safety/crisis_lines.yml</code>.</p>"]
-    for country in lines.all_countries():
+    for country in crisis_lines.all_countries():
         parts += [f'<h3 id="handoff-{e(country)}">{e(country)}</h3>',
-                  f"<p>Every other turn ends with: <q>{e(lines.every_turn_line(country))}</q></p>"]
+                  f"<p>Every other turn ends with: <q>{e(crisis_lines.every_turn_line(country))}</q></p>"]
         for title, *_ in HANDOFFS:
             parts += [f"<h4>{e(country)}: {e(title)}</h4>", bubbles_html(turns["handoffs"][(country, title)])]
     parts.append("</section></body></html>")
@@ -291,7 +291,7 @@ def main() -> int:
     today = datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
     result = build(root, out_dir, today, args.max_months)
     print(f"wrote {out_dir / 'catalogue.html'} and {out_dir / 'catalogue.md'}: {len(result['topics'])} topics, "
-          f"handoffs for {len(lines.all_countries())} countries")
+          f"handoffs for {len(crisis_lines.all_countries())} countries")
     if result["stale"]:
         print(f"{len(result['stale'])} review(s) older than {args.max_months} months or missing: "
               f"{', '.join(result['stale'])}")

@@ -1,6 +1,6 @@
 """Answer edits need no retraining: the model is trained on a placeholder for every article answer
 (scripts/build_training_data.py) and the server's response generator puts the answers from
-data/faq/ back when a model is loaded (safety/answers.py, safety/nlg.py)."""
+data/faq/ back when a model is loaded (content/answers.py, replies/nlg.py)."""
 import asyncio
 import logging
 import shutil
@@ -13,8 +13,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from safety.answers import PLACEHOLDER, read_answers
-from safety.nlg import HandoffNLG
+from content.answers import PLACEHOLDER, read_answers
+from replies.nlg import AssistantNLG
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -107,7 +107,7 @@ def test_broken_yaml_is_reported_with_its_file(data_copy, tmp_path):
         build(data_copy, tmp_path / "out")
 
 
-# ---- the server side: safety/nlg.py gets the model's (placeholder) responses on every model load ----
+# ---- the server side: replies/nlg.py gets the model's (placeholder) responses on every model load ----
 
 def placeholder_responses(tmp_path):
     """The responses a model trained on the built data holds, via Rasa's own importer."""
@@ -123,13 +123,13 @@ def tracker():
     return DialogueStateTracker.from_events("t", [UserUttered("(message)", parse_data={"intent": {"name": "faq"}})])
 
 
-def say(nlg: HandoffNLG, action: str):
+def say(nlg: AssistantNLG, action: str):
     return asyncio.run(nlg.generate(action, tracker(), "rest"))
 
 
 def test_the_answer_comes_from_the_data_file_after_a_model_load(tmp_path):
     responses = placeholder_responses(tmp_path)
-    nlg = HandoffNLG()
+    nlg = AssistantNLG()
     nlg.responses = responses  # what rasa/core/agent.py (Agent.load_model) does on every model load
     for topic in TOPICS:
         assert say(nlg, f"utter_faq/{topic}")["text"] == answer_of(topic)[0]["text"]
@@ -140,9 +140,9 @@ def test_the_answer_comes_from_the_data_file_after_a_model_load(tmp_path):
 
 
 def test_answers_are_read_at_model_load_not_per_message(tmp_path, monkeypatch):
-    nlg = HandoffNLG()
+    nlg = AssistantNLG()
     nlg.responses = placeholder_responses(tmp_path)
-    monkeypatch.setattr("safety.answers.FAQ_DIR", tmp_path / "nowhere")  # reading now would find nothing
+    monkeypatch.setattr("content.answers.FAQ_DIR", tmp_path / "nowhere")  # reading now would find nothing
     assert say(nlg, "utter_faq/cost")["text"] == answer_of("cost")[0]["text"]
 
 
@@ -150,9 +150,9 @@ def test_a_missing_topic_file_sends_the_placeholder_and_warns(tmp_path, monkeypa
     faq = tmp_path / "faq"
     shutil.copytree(ROOT / "data" / "faq", faq)
     (faq / "cost.yml").unlink()
-    monkeypatch.setattr("safety.answers.FAQ_DIR", faq)
-    nlg = HandoffNLG()
-    with caplog.at_level(logging.WARNING, logger="safety.answers"):
+    monkeypatch.setattr("content.answers.FAQ_DIR", faq)
+    nlg = AssistantNLG()
+    with caplog.at_level(logging.WARNING, logger="content.answers"):
         nlg.responses = placeholder_responses(tmp_path)
     assert say(nlg, "utter_faq/cost")["text"] == PLACEHOLDER
     assert say(nlg, "utter_faq/duration")["text"] == answer_of("duration")[0]["text"]
@@ -163,6 +163,6 @@ def test_a_missing_topic_file_sends_the_placeholder_and_warns(tmp_path, monkeypa
 def test_real_answers_handed_in_are_kept(tmp_path):
     """scripts/review.py hands the generator a project's own answers: they are not replaced."""
     own = {"utter_faq/cost": [{"text": "An answer being drafted in a copy of the project."}]}
-    nlg = HandoffNLG()
+    nlg = AssistantNLG()
     nlg.responses = own
     assert say(nlg, "utter_faq/cost")["text"] == own["utter_faq/cost"][0]["text"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from safety.answers import domain_responses, read_topics
+from content.answers import domain_responses, read_topics
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from held_out import MODEL, parse_all  # noqa: E402

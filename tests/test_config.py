@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rasa.core.channels.channel import InputChannel
 
-from safety import lines
+from safety import crisis_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ def test_every_channel_of_the_site_is_configured_and_no_secret_is_in_the_file():
 
 def test_handoff_responses_are_responses_not_custom_actions():
     domain = load("domain.yml")
-    for kind in lines.HANDOFF_TYPES:
+    for kind in crisis_lines.HANDOFF_TYPES:
         response = domain["responses"][f"utter_handoff_{kind}"][0]
         assert response["custom"]["handoff"]["type"] == kind
     assert all(not a.startswith("utter_handoff") for a in domain.get("actions", []))
@@ -68,9 +68,9 @@ def test_handoff_rules_never_reach_the_action_server():
 
 
 def test_every_crisis_line_names_its_source_and_check_date():
-    for country, entry in lines.all_countries().items():
+    for country, entry in crisis_lines.all_countries().items():
         assert entry["every_turn"]
-        for kind in lines.HANDOFF_TYPES:
+        for kind in crisis_lines.HANDOFF_TYPES:
             for line in entry[kind]:
                 assert line["source"].startswith("https://"), (country, line["name"])
                 assert line["confirmed_by"].startswith("https://"), (country, line["name"])
@@ -83,7 +83,7 @@ def test_every_crisis_line_names_its_source_and_check_date():
 
 def test_retired_or_wrong_numbers_are_nowhere():
     """811 is not a crisis line; the 988 'press 3' option closed in July 2025."""
-    files = [ROOT / "domain.yml", lines.LINES_FILE, *sorted((ROOT / "data").rglob("*.yml"))]
+    files = [ROOT / "domain.yml", crisis_lines.LINES_FILE, *sorted((ROOT / "data").rglob("*.yml"))]
     for path in files:
         text = path.read_text(encoding="utf-8")
         body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
@@ -92,7 +92,7 @@ def test_retired_or_wrong_numbers_are_nowhere():
 
 
 def test_us_lines_match_the_contract():
-    us = lines.all_countries()["US"]
+    us = crisis_lines.all_countries()["US"]
     crisis = {l["name"]: l for l in us["crisis"]}
     assert crisis["988 Suicide & Crisis Lifeline"]["call"] == "988"
     assert crisis["988 Suicide & Crisis Lifeline"]["text"] == "988"
@@ -103,8 +103,8 @@ def test_us_lines_match_the_contract():
 
 
 def test_every_country_has_an_emergency_number_for_both_handoffs():
-    for country, entry in lines.all_countries().items():
-        for kind in lines.HANDOFF_TYPES:
+    for country, entry in crisis_lines.all_countries().items():
+        for kind in crisis_lines.HANDOFF_TYPES:
             assert any(l["name"] == "Emergency services" for l in entry[kind]), (country, kind)
 
 
@@ -120,8 +120,8 @@ def test_spanish_lines_for_the_us_and_elsewhere_say_the_same_numbers():
     # A Spanish handoff lists these in Spanish; a translation must keep every number
     # (988's adds "press 2" for Spanish).
     for country in ("US", "INTL"):
-        for kind in lines.HANDOFF_TYPES:
-            for line in lines.all_countries()[country][kind]:
+        for kind in crisis_lines.HANDOFF_TYPES:
+            for line in crisis_lines.all_countries()[country][kind]:
                 assert "how_es" in line, (country, kind, line["name"])
                 digits = lambda s: re.findall(r"\d[\d-]*\d|\d", s)  # noqa: E731
                 spanish = {d.replace("-", "") for d in digits(line["how_es"])}
@@ -132,8 +132,8 @@ def test_french_lines_say_the_same_numbers():
     # A French handoff lists these in French where the file has it (Canada's 988 works in French).
     digits = lambda s: {d.replace("-", "") for d in re.findall(r"\d[\d-]*\d|\d", s)}  # noqa: E731
     for country in ("CA", "US", "INTL"):
-        for kind in lines.HANDOFF_TYPES:
-            for line in lines.all_countries()[country][kind]:
+        for kind in crisis_lines.HANDOFF_TYPES:
+            for line in crisis_lines.all_countries()[country][kind]:
                 assert "how_fr" in line, (country, kind, line["name"])
                 assert digits(line["how"]) <= digits(line["how_fr"]), line["name"]
 
@@ -149,7 +149,7 @@ def test_no_reply_text_holds_a_phone_number_outside_the_lines_file():
     for name, variants in load("domain.yml")["responses"].items():
         for variant in variants:
             assert not re.search(r"\d{3}", variant.get("text", "")), name
-    listed = {number for entry in lines.all_countries().values() for kind in lines.HANDOFF_TYPES
+    listed = {number for entry in crisis_lines.all_countries().values() for kind in crisis_lines.HANDOFF_TYPES
               for line in entry[kind] for number in (line.get("call"), line.get("text")) if number}
     for path in sorted((ROOT / "data" / "faq").glob("*.yml")):
         for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
@@ -161,23 +161,23 @@ def test_no_reply_text_holds_a_phone_number_outside_the_lines_file():
 def test_the_every_turn_line_in_spanish_and_french_says_the_same_numbers():
     """A visitor writing in Spanish or French gets the line in their language (channels/turn.py)."""
     digits = lambda s: {d.replace(" ", "") for d in re.findall(r"\d[\d ]*\d|\d", s)}  # noqa: E731
-    for country, entry in lines.all_countries().items():
-        for language in lines.LINE_LANGUAGES:
+    for country, entry in crisis_lines.all_countries().items():
+        for language in crisis_lines.LINE_LANGUAGES:
             translated = entry[f"every_turn_{language}"]
             assert digits(entry["every_turn"]) <= digits(translated), (country, language)
-            assert lines.every_turn_line(country, language) == translated
-    assert "AYUDA" in lines.every_turn_line("US", "es")  # 988's Spanish service (crisis_lines.yml)
+            assert crisis_lines.every_turn_line(country, language) == translated
+    assert "AYUDA" in crisis_lines.every_turn_line("US", "es")  # 988's Spanish service (crisis_lines.yml)
 
 
 @pytest.mark.parametrize("language", ["de", "zh", "und"])
 def test_any_other_language_gets_the_international_line(language):
-    assert lines.every_turn_line("CA", language) == lines.every_turn_line("INTL")
-    assert "findahelpline.com" in lines.every_turn_line(None, language)
+    assert crisis_lines.every_turn_line("CA", language) == crisis_lines.every_turn_line("INTL")
+    assert "findahelpline.com" in crisis_lines.every_turn_line(None, language)
 
 
 @pytest.mark.parametrize("language", [None, "en"])
 def test_english_keeps_the_countrys_line(language):
-    assert lines.every_turn_line("GB", language) == lines.all_countries()["GB"]["every_turn"]
+    assert crisis_lines.every_turn_line("GB", language) == crisis_lines.all_countries()["GB"]["every_turn"]
 
 
 def test_the_rule_layer_has_the_last_word_and_the_language_gate_comes_just_before_it():

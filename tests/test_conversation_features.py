@@ -2,7 +2,8 @@
 as buttons, "tell me more" and short follow-ups, as a visitor's client sees them."""
 import uuid
 
-from safety import answers, lines
+from content import answers
+from safety import crisis_lines
 
 
 def new_sender() -> str:
@@ -21,8 +22,8 @@ def test_two_questions_in_one_message_get_both_answers_in_order(servers):
     messages = servers.say(new_sender(), "how much does imago cost? and how many sessions does it take?")
     said = texts(messages)
     assert said.index(answer("utter_faq/cost")) < said.index(answer("utter_faq/duration"))
-    assert said[-1] == lines.every_turn_line("US")  # the crisis line once, at the end
-    assert said.count(lines.every_turn_line("US")) == 1
+    assert said[-1] == crisis_lines.every_turn_line("US")  # the crisis line once, at the end
+    assert said.count(crisis_lines.every_turn_line("US")) == 1
 
 
 def test_a_question_and_one_the_article_cant_answer_get_an_answer_and_an_honest_reply(servers):

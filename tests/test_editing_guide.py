@@ -36,7 +36,7 @@ def line(containing: str) -> str:
 def project(tmp_path):
     """A copy of the project as an editor has it, the source article included."""
     copy = tmp_path / "main"
-    for part in ("article", "data", "tests", "safety", "scripts"):
+    for part in ("article", "data", "tests", "content", "safety", "scripts"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__", "fixtures"))
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, copy / name)
@@ -190,7 +190,7 @@ def test_4_the_mistake_shown_is_reported(project):
 
 
 def test_6_a_reply_in_another_language(project):
-    from safety.nlg import most_specific
+    from safety.handoff import most_specific
 
     english = '  - text: "I\'m an automated assistant that answers questions about Imago therapy in English only.'
     replace(project / "domain.yml", english, block("value: pt") + english)

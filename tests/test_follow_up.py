@@ -1,6 +1,6 @@
 """Short follow-ups ("what about online?") lean on the last topic answered:
 understanding/follow_up.py (wording, reply), the answer gate that marks them,
-and the reply safety/nlg.py gives."""
+and the reply content/topics.py gives."""
 import pytest
 
 from tests.test_answer_gate import gate, parsed

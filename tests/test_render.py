@@ -3,7 +3,7 @@ import pytest
 
 from channels import render
 from channels.turn import arrange_turn
-from safety import lines
+from safety import crisis_lines
 
 BUTTONS = [
     {"title": "What is Imago therapy?", "payload": "What is Imago therapy?"},
@@ -121,4 +121,4 @@ def test_on_every_messaging_channel_the_handoff_is_first_and_text_only(channel):
 @pytest.mark.parametrize("channel", sorted(render.LIMITS))
 def test_on_every_messaging_channel_a_plain_turn_ends_with_the_crisis_line(channel):
     out = render.for_channel(arrange_turn([{"text": "an answer", "buttons": BUTTONS}], channel, "US"), channel)
-    assert out[-1]["text"] == render.format_links(lines.every_turn_line("US"), channel)
+    assert out[-1]["text"] == render.format_links(crisis_lines.every_turn_line("US"), channel)

@@ -12,7 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import review  # noqa: E402
-from safety import lines  # noqa: E402
+from safety import crisis_lines  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill")
 TOPICS = sorted(p.stem for p in (ROOT / "data" / "faq").glob("*.yml"))
@@ -56,7 +56,7 @@ def test_every_topic_with_its_answer_examples_source_and_review(project):
             assert html.escape(message) in part
             assert message in markdown
         assert "Source:" in part
-        assert html.escape(lines.every_turn_line("US")) in part
+        assert html.escape(crisis_lines.every_turn_line("US")) in part
         examples = content["nlu"][0]["examples"].splitlines()
         assert html.escape(examples[-1][2:]) in part
         assert html.escape(content["review"]["source"]) in part
@@ -109,7 +109,7 @@ def test_html_escapes_everything(project):
 def test_handoffs_for_every_country_and_language_are_the_real_texts(project):
     _, page, markdown = build(project, "2023-06-01")
     handoffs = page[page.index('<section id="handoffs">'):]
-    for country, entry in lines.all_countries().items():
+    for country, entry in crisis_lines.all_countries().items():
         block = handoffs[handoffs.index(f'<h3 id="handoff-{country}">'):]
         block = block[:block.index("<h3", 5)] if "<h3" in block[5:] else block
         assert html.escape(entry["every_turn"]) in block

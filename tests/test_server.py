@@ -8,7 +8,8 @@ import pytest
 import requests
 import yaml
 
-from safety import answers, lines
+from content import answers
+from safety import crisis_lines
 
 CRISIS_NUMBERS = ("988", "911")
 
@@ -30,7 +31,7 @@ def assert_crisis_line(messages) -> None:
 def test_faq_answer_cites_the_article_and_ends_with_the_crisis_line(servers):
     messages = servers.say(new_sender(), "how much does imago therapy cost?")
     assert "$700" in texts(messages) and "Source:" in texts(messages)
-    assert messages[-1]["text"] == lines.every_turn_line("US")
+    assert messages[-1]["text"] == crisis_lines.every_turn_line("US")
 
 
 def test_crisis_handoff_payload_comes_first(servers):
@@ -147,11 +148,11 @@ def language_slot(servers, sender):
 
 
 @pytest.mark.parametrize("text, code, country, line", [
-    ("¿cuánto cuesta la terapia imago?", "es", None, lines.every_turn_line("US", "es")),
-    ("combien ça coûte une séance ?", "fr", "CA", lines.every_turn_line("CA", "fr")),
+    ("¿cuánto cuesta la terapia imago?", "es", None, crisis_lines.every_turn_line("US", "es")),
+    ("combien ça coûte une séance ?", "fr", "CA", crisis_lines.every_turn_line("CA", "fr")),
     # Any other language: the international line, whatever the country (German below)
-    ("Was kostet eine Paartherapie?", None, None, lines.every_turn_line("INTL")),
-    ("Was kostet eine Sitzung?", None, "CA", lines.every_turn_line("INTL")),
+    ("Was kostet eine Paartherapie?", None, None, crisis_lines.every_turn_line("INTL")),
+    ("Was kostet eine Sitzung?", None, "CA", crisis_lines.every_turn_line("INTL")),
 ])
 def test_another_language_gets_the_short_reply_and_the_line_in_that_language(servers, text, code, country, line):
     messages = servers.say(new_sender(), text, **({"country": country} if country else {}))
@@ -163,7 +164,7 @@ def test_english_after_spanish_is_answered_in_english(servers):
     sender = new_sender()
     assert servers.say(sender, "hola")[0]["text"] == other_language_reply("es")
     messages = servers.say(sender, "how much does imago therapy cost?")
-    assert "$700" in texts(messages) and messages[-1]["text"] == lines.every_turn_line("US")
+    assert "$700" in texts(messages) and messages[-1]["text"] == crisis_lines.every_turn_line("US")
     assert language_slot(servers, sender)[-2:] == ["es", "en"]  # the slot does not linger
 
 
@@ -182,7 +183,7 @@ def test_country_from_the_widget_metadata(servers):
 def test_country_from_what_the_visitor_says(servers):
     sender = new_sender()
     greeting = servers.say(sender, "hi, im in australia")
-    assert greeting[-1]["text"] == lines.every_turn_line("AU")
+    assert greeting[-1]["text"] == crisis_lines.every_turn_line("AU")
     messages = servers.say(sender, "i keep hurting myself")
     assert messages[0]["custom"]["handoff"]["country"] == "AU"
     assert "13 11 14" in messages[1]["text"]
@@ -204,7 +205,7 @@ def test_each_handoff_is_logged_for_monitoring_without_the_text(servers):
 
 
 # The model holds one placeholder sentence for every article answer (scripts/build_training_data.py);
-# the server sends the answer as written in data/faq/<topic>.yml (safety/answers.py).
+# the server sends the answer as written in data/faq/<topic>.yml (content/answers.py).
 FAQ_FILES = sorted((Path(__file__).resolve().parent.parent / "data" / "faq").glob("*.yml"))
 
 
@@ -224,7 +225,7 @@ def test_every_topic_answers_with_the_text_in_its_data_file(servers, path):
     # unless it has buttons (the related topics): then it is one message.
     parts = [part.strip() for part in answer.strip().split("\n\n") if part.strip()]
     assert answer.strip() in said or any(said[i:i + len(parts)] == parts for i in range(len(said))), (parts, said)
-    assert said[-1] == lines.every_turn_line("US")
+    assert said[-1] == crisis_lines.every_turn_line("US")
 
 
 # Last: these stop the action server.

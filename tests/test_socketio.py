@@ -5,7 +5,7 @@ import uuid
 import socketio
 
 from channels.socketio import BAD_EVENT_REPLY
-from safety import lines
+from safety import crisis_lines
 
 
 class Raw:
@@ -52,7 +52,7 @@ async def converse(url, texts, wait=20.0):
 def test_socketio_answers_with_the_crisis_line_and_handoff_first(servers):
     faq, crisis = asyncio.run(converse(servers.url, ["what is imago therapy", "i want to die"]))
     assert any("Source:" in (m.get("text") or "") for m in faq)
-    assert faq[-1]["text"] == lines.every_turn_line("US")
+    assert faq[-1]["text"] == crisis_lines.every_turn_line("US")
     assert crisis[0]["handoff"]["type"] == "crisis"
 
 
@@ -62,6 +62,6 @@ def test_socketio_malformed_events_still_get_a_reply(servers):
         Raw("just a string, not an event object"),
         {"message": ["a", "list"]},
     ]))
-    assert bad_metadata[-1]["text"] == lines.every_turn_line("US")
-    assert not_an_object == [{"text": BAD_EVENT_REPLY}, {"text": lines.every_turn_line("US")}]
-    assert not_text[-1]["text"] == lines.every_turn_line("US")
+    assert bad_metadata[-1]["text"] == crisis_lines.every_turn_line("US")
+    assert not_an_object == [{"text": BAD_EVENT_REPLY}, {"text": crisis_lines.every_turn_line("US")}]
+    assert not_text[-1]["text"] == crisis_lines.every_turn_line("US")

@@ -1,4 +1,4 @@
-"""safety/nlg.py and the topic cards (`topic:` in data/faq and data/not_covered): related topics
+"""content/topics.py and the topic cards (`topic:` in data/faq and data/not_covered): related topics
 after an answer, "Do you mean ...?" with two buttons, and "tell me more"."""
 import asyncio
 from pathlib import Path
@@ -7,14 +7,14 @@ import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from safety.answers import domain_responses, read_answers, read_topics
-from safety.nlg import HandoffNLG
+from content.answers import domain_responses, read_answers, read_topics
+from replies.nlg import AssistantNLG
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def nlg() -> HandoffNLG:
-    generator = HandoffNLG()
+def nlg() -> AssistantNLG:
+    generator = AssistantNLG()
     generator.responses = {**domain_responses(), **read_answers()}
     return generator
 

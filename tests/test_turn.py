@@ -1,4 +1,4 @@
-"""The turn wrapper (channels/turn.py) and the handoff generator (safety/nlg.py)."""
+"""The turn wrapper (channels/turn.py) and the response generator (replies/nlg.py, safety/handoff.py)."""
 import asyncio
 from pathlib import Path
 
@@ -9,11 +9,11 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, TIMEOUT_REPLY, arrange_turn, safe_turn
-from safety import lines
-from safety.nlg import HandoffNLG
+from safety import crisis_lines
+from replies.nlg import AssistantNLG
 
 HANDOFF = {"text": "I'm glad you told me.", "custom": {"handoff": {"type": "crisis"}}}
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,7 +67,7 @@ def test_missing_or_bad_country_falls_back_to_the_us(country):
 def test_the_crisis_line_comes_in_the_visitors_language(language, country, line):
     out = arrange_turn([{"text": "an answer"}], "rest", country, language)
     assert out[0] == {"text": "an answer"} and line in out[-1]["text"]
-    assert out[-1]["text"] == lines.every_turn_line(country, language)
+    assert out[-1]["text"] == crisis_lines.every_turn_line(country, language)
 
 
 def test_a_handoff_turn_gets_no_line_in_any_language():
@@ -152,7 +152,7 @@ responses:
 def generate(action, metadata=None, stated=None):
     events = [UserUttered("x", metadata=metadata)] + ([SlotSet("country", stated)] if stated else [])
     tracker = DialogueStateTracker.from_events("v", events, DOMAIN.slots)
-    return asyncio.run(HandoffNLG(domain=DOMAIN).generate(action, tracker, "rest"))
+    return asyncio.run(AssistantNLG(domain=DOMAIN).generate(action, tracker, "rest"))
 
 
 def test_handoff_response_gets_the_lines_from_the_data_file():
@@ -202,11 +202,11 @@ def test_the_line_uses_the_country_the_visitor_stated():
 
     out = Recorder()
     asyncio.run(safe_turn(model, stated)(UserMessage("hi", out, "visitor", input_channel="rest")))
-    assert out.sent[-1]["text"] == lines.every_turn_line("GB")
+    assert out.sent[-1]["text"] == crisis_lines.every_turn_line("GB")
     out = Recorder()
     message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
     asyncio.run(safe_turn(model, stated)(message))
-    assert out.sent[-1]["text"] == lines.every_turn_line("GB")  # the visitor knows where they are
+    assert out.sent[-1]["text"] == crisis_lines.every_turn_line("GB")  # the visitor knows where they are
 
 
 def test_without_a_statement_the_site_metadata_picks_the_line():
@@ -219,7 +219,7 @@ def test_without_a_statement_the_site_metadata_picks_the_line():
     out = Recorder()
     message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
     asyncio.run(safe_turn(model, stated)(message))
-    assert out.sent[-1]["text"] == lines.every_turn_line("AU")
+    assert out.sent[-1]["text"] == crisis_lines.every_turn_line("AU")
 
 
 def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
@@ -333,7 +333,7 @@ def test_a_message_the_rule_layer_does_not_match_gets_no_handoff_from_the_wrappe
 def test_the_most_specific_handoff_wording_is_chosen_every_time(language, about, starts):
     """Rasa picks at random among matching variations; the handoff must not."""
     domain = Domain.load(str(ROOT / "domain.yml"))
-    nlg = HandoffNLG(domain=domain)
+    nlg = AssistantNLG(domain=domain)
     message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
                                            "safety": {"language": language, "about": about}})
     tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
@@ -353,7 +353,7 @@ def test_the_lines_again_after_an_abuse_handoff_are_the_abuse_lines():
               BotUttered("I'm sorry this is happening.", data={"custom": {"handoff": {"type": "abuse"}}}),
               UserUttered("what was that number again")]
     tracker = DialogueStateTracker.from_events("v", events, domain.slots)
-    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_crisis_lines", tracker, "rest"))
+    response = asyncio.run(AssistantNLG(domain=domain).generate("utter_crisis_lines", tracker, "rest"))
     assert response["custom"]["handoff"]["type"] == "abuse"
     assert "1-800-799-7233" in response["text"]
 
@@ -363,16 +363,16 @@ def test_a_message_about_both_dangers_gets_both_kinds_of_lines():
     message = UserUttered("x", parse_data={"intent": {"name": "crisis", "confidence": 1.0},
                                            "safety": {"language": "en", "about": "self", "also": "abuse"}})
     tracker = DialogueStateTracker.from_events("v", [message], domain.slots)
-    response = asyncio.run(HandoffNLG(domain=domain).generate("utter_handoff_crisis", tracker, "rest"))
+    response = asyncio.run(AssistantNLG(domain=domain).generate("utter_handoff_crisis", tracker, "rest"))
     names = [line["name"] for line in response["custom"]["handoff"]["lines"]]
     assert "988 Suicide & Crisis Lifeline" in names and "National Domestic Violence Hotline" in names
     assert names.count("Emergency services") == 1
 
 
 @pytest.mark.parametrize("text, line", [
-    ("¿cuánto cuesta la terapia imago?", lines.every_turn_line("US", "es")),
-    ("combien ça coûte", lines.every_turn_line("US", "fr")),
-    ("Was kostet das pro Sitzung?", lines.every_turn_line("INTL")),
+    ("¿cuánto cuesta la terapia imago?", crisis_lines.every_turn_line("US", "es")),
+    ("combien ça coûte", crisis_lines.every_turn_line("US", "fr")),
+    ("Was kostet das pro Sitzung?", crisis_lines.every_turn_line("INTL")),
     ("how much does imago cost", LINE),
 ])
 def test_the_wrapper_reads_the_language_of_the_message_for_the_line(text, line):
@@ -385,7 +385,7 @@ def test_an_english_message_after_a_spanish_one_gets_the_english_line_again():
         await message.output_channel.send_response(message.sender_id, {"text": "answer"})
 
     handler = safe_turn(model)
-    for text, line in (("hola", lines.every_turn_line("US", "es")), ("how much is it", LINE)):
+    for text, line in (("hola", crisis_lines.every_turn_line("US", "es")), ("how much is it", LINE)):
         out = Recorder()
         asyncio.run(handler(UserMessage(text, out, "visitor", input_channel="rest")))
         assert out.sent[-1]["text"] == line

@@ -11,7 +11,7 @@ selector's own ranking decides:
   - two article topics share most of the confidence (together >= `pair`,
     the second >= `second`), or are too close to call: the intent becomes
     `clarify`, with the two topics under the message's `clarify` key, and the
-    visitor is asked "Do you mean ...?" with both as buttons (safety/nlg.py);
+    visitor is asked "Do you mean ...?" with both as buttons (content/topics.py);
   - otherwise: `nlu_fallback`, and the visitor is asked to say it another way.
 A `not_covered` verdict whose own selector finds no subject, while the
 article-topic selector is very sure of one (>= `rescue`), becomes that

@@ -5,7 +5,7 @@ no topic of their own: read alone, the model guesses one, often wrongly. The
 answer gate (understanding/answer_gate.py) turns such a message, when its
 topic is not clearly named, into the intent `follow_up`, with the likeliest
 topics. The reply then depends on the last topic answered, which only the
-conversation knows (safety/nlg.py asks `reply` here):
+conversation knows (content/topics.py asks `reply` here):
   - a likely topic other than the last: "Do you mean <last> or <new>?";
   - the last topic again, or none: what "tell me more" says about the last;
   - no topic answered yet: "Do you mean A or B?" between the two likeliest,

@@ -23,7 +23,7 @@
   var data = script.dataset;
   var SERVER = (data.server || "http://127.0.0.1:5005").replace(/\/+$/, "");
   var SITE_COUNTRY = (data.country || "").trim().toUpperCase();
-  if (SITE_COUNTRY === "UK") SITE_COUNTRY = "GB"; // not ISO, but common; as safety/lines.py
+  if (SITE_COUNTRY === "UK") SITE_COUNTRY = "GB"; // not ISO, but common; as safety/crisis_lines.py
   var TITLE = data.title || "Questions about Imago therapy?";
   var START_OPEN = data.open === "true";
   var SOCKETIO_SRC = data.socketioSrc || new URL("vendor/socket.io.min.js", script.src || location.href).href;

@@ -17,10 +17,10 @@ from channels.teams import SafeBotFramework
 from channels.telegram import SafeTelegramOutput
 from channels.turn import safe_turn
 from channels.twilio import SafeTwilioOutput
-from safety import lines
+from safety import crisis_lines
 from tests.channels.platforms import SMS_NUMBER, TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 SENTENCE = "In Imago dialogue one partner mirrors, validates and empathises with the other. "
 LONG = SENTENCE * 160  # about 13,000 characters, in one message
 

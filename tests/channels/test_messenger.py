@@ -10,10 +10,10 @@ import uuid
 import pytest
 import requests
 
-from safety import lines
+from safety import crisis_lines
 from tests.channels.platforms import MESSENGER_SECRET, MESSENGER_VERIFY
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 PAGE_ID = "1234567890"
 
 

@@ -1,7 +1,7 @@
 """No channel writes the visitor's words to the server log at INFO."""
 import uuid
 
-from safety import lines
+from safety import crisis_lines
 from tests.channels import test_messenger, test_slack, test_teams, test_telegram, test_twilio
 
 
@@ -19,6 +19,6 @@ def test_message_text_is_not_logged_on_any_channel(servers, platforms):
     test_teams.post(servers, platforms, test_teams.activity(platforms, conversation, text))
     user, channel = test_slack.new_ids()
     test_slack.post(servers, platforms, test_slack.message_event(user, channel, text))
-    test_slack.turn(platforms, channel, 0, lambda t: t == lines.every_turn_line("US"))
+    test_slack.turn(platforms, channel, 0, lambda t: t == crisis_lines.every_turn_line("US"))
 
     assert marker not in servers.rasa_log.read_text(errors="replace")

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from safety import lines
+from safety import crisis_lines
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 
 
 def new_ids():

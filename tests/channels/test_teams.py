@@ -9,9 +9,9 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from channels import teams
-from safety import lines
+from safety import crisis_lines
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 
 
 def shown(message) -> str:

@@ -7,10 +7,10 @@ import time
 import pytest
 import requests
 
-from safety import lines
+from safety import crisis_lines
 from tests.channels.platforms import TELEGRAM_SECRET
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 
 
 def new_chat() -> int:

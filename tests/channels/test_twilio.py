@@ -6,10 +6,10 @@ import pytest
 import requests
 
 from channels import render
-from safety import lines
+from safety import crisis_lines
 from tests.channels.platforms import SMS_NUMBER, TWILIO_SID, WHATSAPP_NUMBER
 
-LINE = lines.every_turn_line("US")
+LINE = crisis_lines.every_turn_line("US")
 
 
 def new_phone() -> str:

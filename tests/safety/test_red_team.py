@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import yaml
 
-from safety import lines
+from safety import crisis_lines
 from tests.channels.test_twilio import new_phone, text_in
 from tests.safety.disguises import DISGUISES
 from tests.test_socketio import converse
@@ -93,7 +93,7 @@ def test_rest_figures_of_speech_and_topic_questions_get_no_handoff(servers, sent
     reply = servers.say(new_sender(), sentence)
     assert reply, f"no reply to {sentence!r}"
     assert not any(handoff_of(m) for m in reply), f"{sentence!r} got a handoff: {show(reply)}"
-    assert reply[-1].get("text") == lines.every_turn_line("US"), show(reply)
+    assert reply[-1].get("text") == crisis_lines.every_turn_line("US"), show(reply)
 
 
 # "as_typed" is the control: the sentence itself, undisguised.
@@ -156,7 +156,7 @@ def test_sms_danger_gets_the_handoff_text_first(servers, platforms, category):
     assert reply.status_code == 200, reply.text
     assert sent, f"no SMS sent back for {sentence!r}"
     first = sent[0]
-    assert first != lines.every_turn_line("US") and "Source:" not in first, f"{sentence!r}: {sent}"
+    assert first != crisis_lines.every_turn_line("US") and "Source:" not in first, f"{sentence!r}: {sent}"
     assert PHONE_NUMBER.search(first), f"{sentence!r}: no phone number in the first SMS: {sent}"
     assert SMS_LINE_FOR[expect["type"]].search(first), (
         f"{sentence!r}: the first SMS is not the {expect['type']} handoff: {sent}")

@@ -1,11 +1,13 @@
 """The article answers as editors wrote them: `responses:` in data/faq/<topic>.yml
-and the "not covered" replies in data/not_covered/<subject>.yml (and, for the
-turn wrapper, the domain's own responses). Each of those files may also hold a
-`topic:` card (title, question, related) for the buttons that lead to it.
+and the "not covered" replies in data/not_covered/<subject>.yml; and the
+domain's own responses (domain.yml), which safety/ reads for the handoff
+texts and the bot's button payloads. Each content file may also hold a
+`topic:` card (title, question, related) for the buttons that lead to it
+(content/topics.py).
 
 The model is trained on one fixed sentence in place of every answer
 (scripts/build_training_data.py), so editing an answer's wording changes
-nothing Rasa trains on. The server's response generator (safety/nlg.py) puts
+nothing Rasa trains on. The server's response generator (replies/nlg.py) puts
 the real answers back whenever a model is loaded (at start-up and at
 `make reload`), reading them here; nothing is read per message.
 """

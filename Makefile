@@ -25,12 +25,13 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install train run test check bench eval-safety clean browser review nlu-report held-out reload unanswered
+.PHONY: help install widget train run test check bench eval-safety clean browser review nlu-report held-out reload unanswered
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
 	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
 	@echo "make test   install if needed, then every test"
+	@echo "make widget the widget as sites embed it, crisis strip from safety/crisis_lines.yml: .build/web/widget.js"
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
 	@echo "make review content catalogue for a clinical reviewer: results/review/catalogue.html and .md (seconds)"
 	@echo "make nlu-report  cross-validation page for editors: results/nlu-report/report.html and .md (~15 min)"
@@ -40,7 +41,7 @@ help:
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
 
-install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json
+install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json widget
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it or set PYTHON=/path/to/python3.10"; exit 1; }
@@ -54,6 +55,13 @@ $(VENV)/.installed: requirements.lock
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# web/src/widget.js with the crisis strip's numbers inlined from the YAML (no
+# hand copy; the strip shows with the server down). The demo server builds it per request.
+widget: .build/web/widget.js
+
+.build/web/widget.js: web/src/widget.js safety/crisis_lines.yml scripts/build_widget.py $(VENV)/.installed
+	$(BIN)/python scripts/build_widget.py $@
 
 $(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(VENV)/.installed
 	$(BIN)/python scripts/build_spacy_model.py $(SPACY_MODEL)

@@ -1,6 +1,8 @@
 """The widget's demo page (web/) on a small static server.
 
-Serves web/ and, at /vendor/socket.io.min.js, socket.io-client from
+Serves web/; at /widget.js the widget built per request from web/src/ and
+safety/crisis_lines.yml (scripts/build_widget.py), so the strip is always
+the file's; at /vendor/socket.io.min.js, socket.io-client from
 node_modules (installed by `npm ci`, never committed). The demo pages'
 data-server attribute is rewritten to the Rasa server given here, so the
 pages work whatever RASA_HOST / RASA_PORT are. Requests are not logged.
@@ -13,6 +15,8 @@ import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from build_widget import bundle  # a sibling script: scripts/ is on the path when run
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -39,6 +43,8 @@ class Handler(SimpleHTTPRequestHandler):
                 rasa_url = rasa_url.replace("0.0.0.0", host)
             page = page_file.read_text(encoding="utf-8")
             self._send(page.replace(DEMO_SERVER_ATTR, f'data-server="{rasa_url}"').encode(), "text/html; charset=utf-8")
+        elif path == "/widget.js":
+            self._send(bundle().encode(), "text/javascript; charset=utf-8")
         elif path in VENDOR:
             if not VENDOR[path].exists():
                 self.send_error(404, "socket.io-client missing: run `npm ci`")

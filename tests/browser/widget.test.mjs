@@ -315,6 +315,21 @@ test("layout at 390 px and on desktop (screenshots kept)", TEST_OPTIONS, async (
   }
 });
 
+test("with the Rasa server down, the strip still shows its numbers (built into widget.js)", TEST_OPTIONS, async () => {
+  const page = await newPage();
+  // Refused as by a stopped server: the page and widget.js load, the chat cannot.
+  await page.route(`${RASA_URL}/socket.io/**`, (route) => route.abort("connectionrefused"));
+  await openWidget(page);
+  await page.locator(".status").filter({ hasText: "Can't reach the assistant" }).waitFor({ timeout: 30_000 });
+  for (const href of ["tel:988", "sms:988", "tel:911"]) {
+    assert.ok(await page.locator(`.strip a[href="${href}"]`).isVisible(), `strip link ${href}`);
+  }
+  assert.equal(await page.locator(".strip a[href='tel:988']").getAttribute("aria-label"),
+    "988 Suicide & Crisis Lifeline: Call 988");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("the site's country (data-country=GB) picks the UK strip and the UK handoff", TEST_OPTIONS, async () => {
   const page = await newPage();
   // web/uk.html: the same embed with data-country="GB". (Served for real:

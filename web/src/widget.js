@@ -1,5 +1,6 @@
 /*
- * Imago assistant chat widget. Embed with one tag:
+ * Imago assistant chat widget: the source. Sites embed the build
+ * (scripts/build_widget.py, `make widget`), which inlines the crisis strip:
  *
  *   <script src="https://example.org/widget.js" defer
  *           data-server="https://bot.example.org"   Rasa server (Socket.IO)
@@ -28,21 +29,13 @@
   var START_OPEN = data.open === "true";
   var SOCKETIO_SRC = data.socketioSrc || new URL("vendor/socket.io.min.js", script.src || location.href).href;
 
-  // The always-visible crisis strip, per site country. Same numbers as
-  // safety/crisis_lines.yml (tests/test_widget_browser.py checks they match);
-  // the full, current lines come from the server in the handoff card.
-  var STRIPS = {
-    US: { links: [["Call 988", "tel:988"], ["Text 988", "sms:988"]], emergency: "911" },
-    CA: { links: [["Call 988", "tel:988"], ["Text 988", "sms:988"]], emergency: "911" },
-    GB: { links: [["Samaritans 116 123", "tel:116123"]], emergency: "999" },
-    IE: { links: [["Samaritans 116 123", "tel:116123"]], emergency: "112" },
-    AU: { links: [["Lifeline 13 11 14", "tel:131114"], ["Text 0477 13 11 14", "sms:0477131114"]], emergency: "000" },
-    NZ: { links: [["Call 1737", "tel:1737"], ["Text 1737", "sms:1737"]], emergency: "111" },
-    IN: { links: [["Tele-MANAS 14416", "tel:14416"]], emergency: "112" },
-    INTL: { links: [["Find a helpline", "https://findahelpline.com"]], emergency: null }
-  };
-  var stripCountry = !SITE_COUNTRY ? "US" : STRIPS[SITE_COUNTRY] ? SITE_COUNTRY
-    : /^[A-Z]{2}$/.test(SITE_COUNTRY) ? "INTL" : "US";
+  // The always-visible crisis strip, per site country: inlined from
+  // safety/crisis_lines.yml by scripts/build_widget.py, so it shows with the
+  // server down. The full, current lines come from the server in the handoff card.
+  var LINES = null; // CRISIS_STRIPS
+  var STRIPS = LINES.countries;
+  var stripCountry = STRIPS[SITE_COUNTRY] ? SITE_COUNTRY
+    : /^[A-Z]{2}$/.test(SITE_COUNTRY) ? LINES.other : LINES.default;
 
   var KEYS = { session: "imagoChat.sessionId", history: "imagoChat.history", open: "imagoChat.open" };
   var MAX_HISTORY = 200;
@@ -176,8 +169,10 @@
     var info = STRIPS[stripCountry];
     strip.textContent = "";
     strip.appendChild(el("span", { className: "strip-label", text: "In crisis?" }));
-    info.links.forEach(function (link) {
-      strip.appendChild(/^https:/.test(link[1]) ? externalLink(link[1], link[0]) : el("a", { href: link[1], text: link[0] }));
+    info.links.forEach(function (link) { // [shown, href, spoken: with the line's name]
+      var a = /^https:/.test(link[1]) ? externalLink(link[1], link[0]) : el("a", { href: link[1], text: link[0] });
+      a.setAttribute("aria-label", link[2]);
+      strip.appendChild(a);
     });
     if (info.emergency) {
       strip.appendChild(el("a", { href: "tel:" + info.emergency, className: "emergency",

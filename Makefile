@@ -77,8 +77,10 @@ train: $(MODEL)
 $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_data.py content/answers.py
 	$(BIN)/python scripts/build_training_data.py data .build/data
 	# A fixed hash seed: Rasa's domain fingerprint and label order follow set
-	# order, so without it the same data can train a different model.
-	PYTHONHASHSEED=0 $(BIN)/rasa train --data .build/data --fixed-model-name imago --out models
+	# order, so without it the same data can train a different model; and
+	# TensorFlow's deterministic ops, so that the random_seed in config.yml gives
+	# one model for one tree (a clean clone's CI tests the model you tested).
+	PYTHONHASHSEED=0 TF_DETERMINISTIC_OPS=1 $(BIN)/rasa train --data .build/data --fixed-model-name imago --out models
 	touch $@
 
 run: install train

@@ -218,7 +218,7 @@ def run_cross_validation(rasa_out: Path, folds: int) -> None:
                "--cross-validation", "--folds", str(folds), "--out", str(rasa_out)]
     print("running:", " ".join(command), flush=True)
     # The hash seed make train uses, so two runs on the same data agree.
-    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"})
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1"})
 
 
 def main() -> int:

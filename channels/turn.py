@@ -90,7 +90,9 @@ def arrange_turn(
     messages: List[Dict[Text, Any]], channel: Text, country: Optional[Text], language: Optional[Text] = None
 ) -> List[Dict[Text, Any]]:
     """The turn's messages in the order and form the visitor should get them;
-    the crisis line in the visitor's `language` (understanding/language.py)."""
+    the crisis line in the visitor's `language` (understanding/language.py).
+    The country the generator attached to its responses is not sent."""
+    messages = [{k: v for k, v in m.items() if k != visitor.TURN_KEY} for m in messages]
     handoffs = [m for m in messages if is_handoff(m)]
     others = [m for m in messages if not is_handoff(m)]
     arranged: List[Dict[Text, Any]] = []
@@ -112,11 +114,10 @@ def arrange_turn(
 
 def decided_country(messages: List[Dict[Text, Any]]) -> Optional[Text]:
     """The country the response generator decided for this turn (its last
-    response's), taken off every message so no channel sends it; None when
-    no message came from the generator."""
+    response's); None when no message came from the generator."""
     decided = None
     for message in messages:
-        value = message.pop(visitor.TURN_KEY, None)
+        value = message.get(visitor.TURN_KEY)
         if isinstance(value, str):
             decided = value
     return decided

@@ -245,6 +245,12 @@ def test_the_line_uses_the_turns_country_without_reading_the_conversation_again(
     assert out.sent == [{"text": "hello"}, {"text": crisis_lines.every_turn_line("GB")}]  # the key is not sent
 
 
+def test_the_country_the_generator_attached_is_never_sent():
+    from safety.country import TURN_KEY
+    out = arrange_turn([{**HANDOFF, TURN_KEY: "GB"}, {"text": "a", TURN_KEY: "GB"}], "rest", "GB")
+    assert out and not any(TURN_KEY in m for m in out)
+
+
 def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
     class FlakyPlatform(Recorder):
         async def send_response(self, recipient_id, message):

@@ -7,6 +7,11 @@ Every connector in credentials.yml wraps Rasa's message handler with
   2. the rest of the turn;
   3. when the turn holds no handoff, the short crisis line for the
      visitor's country, once, at the end.
+The visitor's country is the one the response generator decided for this
+turn's responses (safety/country.py, attached under country.TURN_KEY, which
+is stripped here), unless this message itself says where the visitor is;
+only a turn without such a response (an empty message, an error, a
+time-out) has it decided here, from the stored conversation.
 Then channels/render.py fits them to the channel (numbered choices on SMS,
 links, length limits); REST and Socket.IO get them unchanged.
 An empty message gets a plain reply without reaching the model.
@@ -30,7 +35,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import render
-from safety import crisis_lines
+from safety import country as visitor, crisis_lines
 from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message
@@ -85,7 +90,9 @@ def arrange_turn(
     messages: List[Dict[Text, Any]], channel: Text, country: Optional[Text], language: Optional[Text] = None
 ) -> List[Dict[Text, Any]]:
     """The turn's messages in the order and form the visitor should get them;
-    the crisis line in the visitor's `language` (understanding/language.py)."""
+    the crisis line in the visitor's `language` (understanding/language.py).
+    The country the generator attached to its responses is not sent."""
+    messages = [{k: v for k, v in m.items() if k != visitor.TURN_KEY} for m in messages]
     handoffs = [m for m in messages if is_handoff(m)]
     others = [m for m in messages if not is_handoff(m)]
     arranged: List[Dict[Text, Any]] = []
@@ -105,20 +112,28 @@ def arrange_turn(
     return arranged
 
 
-def _site_country(message: UserMessage) -> Optional[Text]:
-    metadata = message.metadata if isinstance(message.metadata, dict) else {}
-    country = metadata.get("country")
-    return country if isinstance(country, str) else None
+def decided_country(messages: List[Dict[Text, Any]]) -> Optional[Text]:
+    """The country the response generator decided for this turn (its last
+    response's); None when no message came from the generator."""
+    decided = None
+    for message in messages:
+        value = message.get(visitor.TURN_KEY)
+        if isinstance(value, str):
+            decided = value
+    return decided
 
 
 class StatedCountry:
-    """The `country` slot a visitor set by saying where they are ("I'm in the UK").
+    """The stored conversation, read from the channel layer only where the
+    turn itself cannot tell.
 
     `attach` hooks a channel's blueprint so the running app (and with it the
-    tracker store) is known; the lookup then reads the visitor's tracker
-    (by its namespaced id, `conversation_id`). `last_buttons` reads the same
-    tracker for the choices the bot offered last, so an SMS reply of "2"
-    still picks one after a restart.
+    tracker store) is known; the lookups then read the visitor's tracker (by
+    its namespaced id, `conversation_id`). Calling it gives the `country`
+    slot a visitor set by saying where they are ("I'm in the UK"), for a
+    turn with no response from the generator. `last_buttons` gives the
+    choices the bot offered last, before Rasa reads the next message, so an
+    SMS reply of "2" still picks one after a restart (Twilio, WhatsApp).
     """
 
     def __init__(self) -> None:
@@ -159,9 +174,11 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
               timeout: float = TURN_TIMEOUT) -> Handler:
     """Wrap Rasa's handler so every turn leaves through `arrange_turn`.
 
-    The crisis line's country: what the visitor said about where they are
-    (this message, else earlier in the session), else the message metadata,
-    else the default.
+    The crisis line's country (safety/country.py decides it): what the
+    visitor said about where they are (this message, else earlier in the
+    session), else the message metadata, else the default. Earlier in the
+    session is what the response generator saw; `stated_country` reads the
+    stored conversation only for a turn with no response from it.
     """
 
     async def handle(message: UserMessage) -> None:
@@ -187,10 +204,12 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
                            buffer, timeout)
                 if buffer.closed:
                     break
-        country = reading.country
-        if country is None and stated_country is not None:
-            country = await stated_country(message.sender_id)
-        country = country or _site_country(message)
+        country = decided_country(buffer.messages)
+        if country is None or reading.country:
+            stated = reading.country
+            if stated is None and stated_country is not None:
+                stated = await stated_country(message.sender_id)
+            country = visitor.visitor_country(stated, message.metadata)
         if reading.detection and not any(is_handoff(m) for m in buffer.messages):
             # The rule layer matched but Rasa's turn brought no handoff: add it anyway.
             buffer.messages.insert(0, handoff_message(reading.detection, country))

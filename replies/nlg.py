@@ -12,6 +12,10 @@ composes the two parts that own the work, in this order:
      and topic cards in then (content/answers.py), never per message;
   2. the handoff (safety/handoff.py): a handoff response gets the lines for
      the visitor's country, in its text and its payload, and one log line.
+The visitor's country is decided once per response (safety/country.py) and
+attached to it under country.TURN_KEY, so the turn wrapper (channels/turn.py)
+shows the crisis line for the same country without reading the tracker
+again; it strips the key before the message is sent.
 Of a response's variations, the most specific whose conditions hold goes
 (a Spanish text for a helper, not any Spanish or any helper text:
 safety/handoff.py, most_specific).
@@ -25,7 +29,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from content import answers
 from content.topics import TopicButtons
-from safety import handoff
+from safety import country, handoff
 
 
 class AssistantNLG(TemplatedNaturalLanguageGenerator):
@@ -68,4 +72,8 @@ class AssistantNLG(TemplatedNaturalLanguageGenerator):
         utter_action, pointers = self.topics.plan(utter_action, tracker, slots)
         response = self.generate_from_slots(utter_action, slots, output_channel, **kwargs)
         self.topics.add_buttons(response, pointers)
-        return handoff.fill_handoff(response, utter_action, tracker, slots)
+        visitor_country = country.of_tracker(tracker)
+        response = handoff.fill_handoff(response, utter_action, tracker, slots, visitor_country)
+        if response is not None:
+            response[country.TURN_KEY] = visitor_country
+        return response

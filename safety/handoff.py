@@ -10,8 +10,9 @@ same handoff either way:
     (replies/nlg.py) calls it last. The variation is picked for this
     message's language and for whom the danger is to (pseudo-slots
     `handoff_language`, `handoff_about`, from the rule layer's verdict; never
-    stored in the tracker), and the country is what the visitor said about
-    where they are this session, then channel metadata, then the US.
+    stored in the tracker), and the country is the one the response
+    generator decided (safety/country.py: what the visitor said about where
+    they are this session, then channel metadata, then the US).
   - `handoff_message` builds it without Rasa, for the turn wrapper: when the
     rule layer matches a message but the turn came back without a handoff
     (an NLU component, the tracker store, the NLG or the action server
@@ -75,19 +76,17 @@ def handoff_slots(tracker: DialogueStateTracker) -> Dict[Text, Text]:
 
 
 def fill_handoff(response: Optional[Dict[Text, Any]], utter_action: Text, tracker: DialogueStateTracker,
-                 slots: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
-    """The response with the lines added, if it is a handoff; any other response as it is.
+                 slots: Dict[Text, Any], country: Text) -> Optional[Dict[Text, Any]]:
+    """The response with the lines for `country` added, if it is a handoff;
+    any other response as it is.
 
-    `slots` holds `handoff_slots`, as the response was generated with them.
+    `slots` holds `handoff_slots`, as the response was generated with them;
+    `country` is safety/country.py's decision for this message.
     """
     handoff = ((response or {}).get("custom") or {}).get("handoff")
     if handoff is None:
         return response
     safety = verdict(tracker)
-    latest = tracker.latest_message
-    metadata = (latest.metadata if latest else None) or {}
-    # What the visitor said about where they are (this session) beats the site's guess.
-    country = crisis_lines.resolve_country(tracker.get_slot("country"), metadata.get("country"))
     handoff_type = handoff.get("type", "crisis")
     if utter_action == REPEAT_LINES:
         handoff_type = last_handoff_type(tracker) or handoff_type

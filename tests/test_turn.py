@@ -222,6 +222,35 @@ def test_without_a_statement_the_site_metadata_picks_the_line():
     assert out.sent[-1]["text"] == crisis_lines.every_turn_line("AU")
 
 
+def test_every_response_carries_the_country_the_generator_decided():
+    from safety.country import TURN_KEY
+    assert generate("utter_plain", {"country": "gb"}, stated="AU")[TURN_KEY] == "AU"
+    assert generate("utter_plain", {"country": "gb"})[TURN_KEY] == "GB"
+    handoff = generate("utter_handoff_abuse", {"country": "BR"})
+    assert handoff[TURN_KEY] == handoff["custom"]["handoff"]["country"] == "INTL"
+
+
+def test_the_line_uses_the_turns_country_without_reading_the_conversation_again():
+    from safety.country import TURN_KEY
+
+    async def model(message):
+        await message.output_channel.send_response("visitor", {"text": "hello", TURN_KEY: "GB"})
+
+    async def stated(sender_id):
+        raise AssertionError("the turn already says which country")
+
+    out = Recorder()
+    message = UserMessage("hi", out, "visitor", input_channel="rest", metadata={"country": "AU"})
+    asyncio.run(safe_turn(model, stated)(message))
+    assert out.sent == [{"text": "hello"}, {"text": crisis_lines.every_turn_line("GB")}]  # the key is not sent
+
+
+def test_the_country_the_generator_attached_is_never_sent():
+    from safety.country import TURN_KEY
+    out = arrange_turn([{**HANDOFF, TURN_KEY: "GB"}, {"text": "a", TURN_KEY: "GB"}], "rest", "GB")
+    assert out and not any(TURN_KEY in m for m in out)
+
+
 def test_a_failed_send_does_not_cost_the_rest_of_the_turn_or_the_crisis_line():
     class FlakyPlatform(Recorder):
         async def send_response(self, recipient_id, message):

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.channels.platforms import Platforms
-from tests.servers import MODEL, Servers
+from tooling.servers import MODEL, Servers
 
 
 @pytest.fixture(scope="session")

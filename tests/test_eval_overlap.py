@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.eval_sets import EVAL_DIR, eval_texts, normalise, training_examples
+from tooling.eval_sets import EVAL_DIR, eval_texts, normalise, training_examples
 
 SIMILAR = 0.8
 

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.servers import ROOT, Servers
+from tooling.servers import ROOT, Servers
 from tests.test_server import texts
 
 OLD, NEW = "The cost varies", "The price varies"

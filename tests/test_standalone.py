@@ -159,7 +159,7 @@ def run_in(copy: Path, *args: str) -> subprocess.CompletedProcess:
 LOAD_COUNTS = """
 import json
 from pathlib import Path
-from tests.eval_sets import EVAL_DIR, eval_texts
+from tooling.eval_sets import EVAL_DIR, eval_texts
 from scripts.eval_safety import load_sets
 print(json.dumps({"eval_dir": str(Path(EVAL_DIR).resolve()),
                   "sets": {name: len(texts) for name, texts in eval_texts().items()},

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from channels.socketio import allowed_origins
-from tests.servers import ROOT, stop, wait_for
+from tooling.servers import ROOT, stop, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "results" / "screenshots"

@@ -12,7 +12,7 @@ import pytest
 import requests
 import yaml
 
-from tests.servers import ROOT, free_port, stop, wait_for
+from tooling.servers import ROOT, free_port, stop, wait_for
 
 EMERGENCY = "Emergency services"
 

@@ -1,6 +1,6 @@
 """Readers for the outside evaluation sets in eval/ (evaluation only; eval/README.md).
 
-Used by the overlap test here and by the safety benchmark; never by training.
+Used by the overlap tests and by the safety benchmark; never by training.
 """
 import csv
 import gzip

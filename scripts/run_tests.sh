@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# The project's packages (scripts, tooling, safety, ...) import from the root, as under make.
+export PYTHONPATH="$PWD"
 
 echo "== 1/3 rasa data validate (warnings fail) and the content check"
-"$BIN/python" scripts/validate.py
-"$BIN/python" scripts/check_content.py
+"$BIN/python" scripts/editors/validate.py
+"$BIN/python" scripts/editors/check_content.py
 
 echo "== 2/3 conversation tests, end to end through NLU (tests/test_*.yml)"
 rm -rf results/conversations

@@ -41,7 +41,7 @@ DOTDOT = re.compile(r"(?<![.\w])\.\.(?![.\w])")  # '..' as a path part; not '...
 PATH_TOKEN = re.compile(r"""[^\s`'"()\[\]<>|,;:=*]*(?<![.\w])\.\.(?![.\w])[^\s`'"()\[\]<>|,;:=*]*""")
 FILE_CHAIN = re.compile(r"Path\(__file__\)(?:\.resolve\(\)|\.absolute\(\))?((?:\.parent\b)+|\.parents\[(\d+)\])")
 DIRNAME_CHAIN = re.compile(r"((?:os\.path\.dirname\()+)(?:os\.path\.(?:abspath|realpath)\()?__file__")
-# The shell's "the folder of this script": `cd "$(dirname "$0")/.."` goes from scripts/ or .ci/ to the root.
+# The shell's "the folder of this script": `cd "$(dirname "$0")/.."` goes from scripts/, scripts/<purpose>/ or .ci/ to the root.
 SCRIPT_DIR = re.compile(r"""\$\(dirname\s+"?\$(?:0|\{BASH_SOURCE\[0\]\})"?\)""")
 
 # Legitimate uses the resolution above cannot see, one (path, what is on the line) a row. Empty today:
@@ -115,7 +115,7 @@ def test_the_scan_catches_the_old_paths(tmp_path):
     bad = {
         "tests/a.py": 'EVAL_DIR = ROOT.parent / "shared" / "eval"\n',
         "tests/b.py": 'ARTICLE = Path(__file__).resolve().parents[2] / "x.txt"\n',
-        "tests/c.py": 'X = Path(__file__).resolve().parents[2].parent\n',
+        "tests/c.py": 'X = Path(__file__).resolve().parent.parent.parent\n',
         "scripts/d.sh": 'cat "$(dirname "$0")/../../x.txt"\n',
         "data/e.md": "See [the sets](../../shared/eval).\n",
         "f.yml": "# read from ../shared/eval\n",
@@ -124,7 +124,7 @@ def test_the_scan_catches_the_old_paths(tmp_path):
         "tests/k.py": 'A = ROOT / os.pardir / "article.txt"\n',
     }
     good = {
-        "tests/h.py": 'ROOT = Path(__file__).resolve().parents[2]\nA = Path(__file__).parents[1] / "eval"\n',
+        "tests/h.py": 'ROOT = Path(__file__).resolve().parent.parent\nA = Path(__file__).parents[1] / "eval"\n',
         "scripts/i.sh": 'cd "$(dirname "$0")/.."\n',
         "data/j.md": "Replies live in `../domain.yml`. Wait...\n",
         "data/nlu/l.yml": "# the pipeline's lists (see ../../config.yml)\n",

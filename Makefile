@@ -32,7 +32,7 @@ help:
 	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
 	@echo "make test   install if needed, train if needed, then every test: lint, tests/unit,"
 	@echo "           tests/conversations (Rasa's YAML), tests/e2e and tests/browser"
-	@echo "make test-fast  install if needed, then tests/unit only: no model, no servers (minutes)"
+	@echo "make test-fast  install if needed, then tests/unit only: no model, no servers (~16 min on 2 busy cores)"
 	@echo "make lint   ruff check . (rules in pyproject.toml; ruff pinned in requirements-dev.lock)"
 	@echo "make widget the widget as sites embed it, crisis strip from safety/crisis_lines.yml: .build/web/widget.js"
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"

@@ -1,5 +1,5 @@
 # The command surface: `make run` and `make test` do all the set-up.
-# Targets: install, train, run, test, bench, clean. Settings below can be
+# Targets: install, train, run, test, test-fast, lint, bench, clean. Settings below can be
 # overridden from the environment, e.g. `RASA_PORT=5010 make run`.
 
 SHELL := /bin/bash
@@ -25,12 +25,15 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run test check bench eval-safety clean browser review nlu-report held-out reload unanswered
+.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
 	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
-	@echo "make test   install if needed, then every test"
+	@echo "make test   install if needed, train if needed, then every test: lint, tests/unit,"
+	@echo "           tests/conversations (Rasa's YAML), tests/e2e and tests/browser"
+	@echo "make test-fast  install if needed, then tests/unit only: no model, no servers (~16 min on 2 busy cores)"
+	@echo "make lint   ruff check . (rules in pyproject.toml; ruff pinned in requirements-dev.lock)"
 	@echo "make widget the widget as sites embed it, crisis strip from safety/crisis_lines.yml: .build/web/widget.js"
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
 	@echo "make review content catalogue for a clinical reviewer: results/review/catalogue.html and .md (seconds)"
@@ -43,11 +46,12 @@ help:
 
 install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json widget
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it or set PYTHON=/path/to/python3.10"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-dev.lock
 	$(BIN)/python -m pip check
 	touch $@
 
@@ -60,22 +64,22 @@ node_modules/.package-lock.json: package.json package-lock.json
 # hand copy; the strip shows with the server down). The demo server builds it per request.
 widget: .build/web/widget.js
 
-.build/web/widget.js: web/src/widget.js safety/crisis_lines.yml scripts/build_widget.py $(VENV)/.installed
-	$(BIN)/python scripts/build_widget.py $@
+.build/web/widget.js: web/src/widget.js safety/crisis_lines.yml scripts/build/build_widget.py $(VENV)/.installed
+	$(BIN)/python scripts/build/build_widget.py $@
 
-$(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(VENV)/.installed
-	$(BIN)/python scripts/build_spacy_model.py $(SPACY_MODEL)
+$(SPACY_MODEL)/meta.json: scripts/build/build_spacy_model.py $(VENV)/.installed
+	$(BIN)/python scripts/build/build_spacy_model.py $(SPACY_MODEL)
 
 train: $(MODEL)
 
 # Rasa's own fingerprinting reuses what did not change. Rasa trains on
-# .build/data (scripts/build_training_data.py): data/ with every article answer
+# .build/data (scripts/build/build_training_data.py): data/ with every article answer
 # replaced by one fixed sentence, so an answer edit leaves the training data as
 # it was and make train reuses everything (measured 17 s); the server reads the
 # answers from data/faq when it loads a model (replies/nlg.py). A rule edit
 # retrains in ~15 s; an example edit retrains the whole NLU pipeline (3-5 min).
-$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_data.py content/answers.py
-	$(BIN)/python scripts/build_training_data.py data .build/data
+$(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build/build_training_data.py content/answers.py
+	$(BIN)/python scripts/build/build_training_data.py data .build/data
 	# A fixed hash seed: Rasa's domain fingerprint and label order follow set
 	# order, so without it the same data can train a different model; and
 	# TensorFlow's deterministic ops, so that the random_seed in config.yml gives
@@ -84,49 +88,57 @@ $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build_training_dat
 	touch $@
 
 run: install train
-	scripts/serve.sh
+	scripts/serve/serve.sh
 
 # The widget's browser tests need Chromium: installed with apt when missing.
+# scripts/run_tests.sh: lint, then tests/unit, tests/conversations, tests/e2e and tests/browser.
 test: install train browser
 	scripts/run_tests.sh
 
-browser:
-	scripts/install_browser.sh
+# No training, no servers: the unit tests alone (tests/unit).
+test-fast: install
+	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
-# No training: Rasa's own validation, then the content rules (scripts/check_content.py).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+browser:
+	scripts/build/install_browser.sh
+
+# No training: Rasa's own validation, then the content rules (scripts/editors/check_content.py).
 check: install
-	$(BIN)/python scripts/validate.py
-	$(BIN)/python scripts/check_content.py
+	$(BIN)/python scripts/editors/validate.py
+	$(BIN)/python scripts/editors/check_content.py
 
 # No training: every topic's answer as sent, its examples and review record,
 # stale reviews flagged (REVIEW_MAX_MONTHS, default 12), and every handoff text.
 review: install
-	$(BIN)/python scripts/review.py
+	$(BIN)/python scripts/editors/review.py
 
 # Trains 3 models (NLU_FOLDS) on 2/3 of the examples each; the main model is untouched.
 # Then the trained model on the held-out visitor questions (tests/nlu/held_out.yml).
 nlu-report: install train
-	$(BIN)/python scripts/nlu_report.py
-	$(BIN)/python scripts/held_out.py
+	$(BIN)/python scripts/measure/nlu_report.py
+	$(BIN)/python scripts/measure/held_out.py
 
 # The held-out visitor questions alone (seconds once trained): results/held-out/report.md.
 held-out: install train
-	$(BIN)/python scripts/held_out.py
+	$(BIN)/python scripts/measure/held_out.py
 
 # No training: the last UNANSWERED_DAYS days (default 30) of the tracker store (TRACKER_DB),
 # masked and grouped; writes results/unanswered.html and .md only.
 unanswered: install
-	$(BIN)/python scripts/unanswered.py
+	$(BIN)/python scripts/editors/unanswered.py
 
 # Trains what changed, then PUT /model on http://127.0.0.1:$(RASA_PORT) with RASA_API_TOKEN.
 reload: install
-	scripts/reload.sh
+	scripts/serve/reload.sh
 
 bench: install train
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/measure/bench.py
 
 eval-safety: install train
-	$(BIN)/python scripts/eval_safety.py
+	$(BIN)/python scripts/measure/eval_safety.py
 
 clean:
 	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache node_modules .build

@@ -30,7 +30,7 @@ from channels.turn import Handler, StatedCountry, safe_turn
 def stand_in_url(variable: Text) -> Optional[Text]:
     """A test-only variable's URL (docs/channels.md), without a trailing "/"; None when unset.
 
-    Each points one platform API at tests/channels/platforms.py; production
+    Each points one platform API at tests/platforms.py; production
     leaves them unset and the client library keeps the platform's own URL.
     """
     return os.environ.get(variable, "").strip().rstrip("/") or None

@@ -6,7 +6,7 @@ texts and the bot's button payloads. Each content file may also hold a
 (content/topics.py).
 
 The model is trained on one fixed sentence in place of every answer
-(scripts/build_training_data.py), so editing an answer's wording changes
+(scripts/build/build_training_data.py), so editing an answer's wording changes
 nothing Rasa trains on. The server's response generator (replies/nlg.py) puts
 the real answers back whenever a model is loaded (at start-up and at
 `make reload`), reading them here; nothing is read per message.
@@ -82,7 +82,7 @@ def read_answers(faq_dir: Optional[Path] = None) -> Responses:
 def with_live_answers(responses: Responses, faq_dir: Optional[Path] = None) -> Responses:
     """`responses` (a model's) with each placeholder answer replaced by the current one from faq_dir.
 
-    Responses that are not placeholders (e.g. the real answers, as scripts/review.py passes them)
+    Responses that are not placeholders (e.g. the real answers, as scripts/editors/review.py passes them)
     are left alone. A topic whose answer cannot be found keeps the placeholder, with a warning.
     """
     placeholders = [name for name, variants in responses.items() if is_answer(name) and is_placeholder(variants)]

@@ -20,7 +20,7 @@ counts as another language only when all of these hold:
   - its words look like words: keyboard mashing ("asdkj qwe zzz", which
     lingua reads as Dutch) is not a language.
 Text mostly in another script (Cyrillic, Arabic, Chinese...) is not English
-whatever it says. tests/test_language.py measures both errors.
+whatever it says. tests/unit/test_language.py measures both errors.
 """
 import re
 import unicodedata

@@ -1,6 +1,6 @@
 // The chat widget in a real browser (Debian's Chromium, driven by
 // playwright-core) against the real Rasa server. Run by
-// tests/test_widget_browser.py, which starts the demo page server and passes:
+// tests/browser/test_widget_browser.py, which starts the demo page server and passes:
 //   WEB_URL         the demo page, e.g. http://127.0.0.1:8123/
 //   RASA_URL        the Rasa server the page talks to
 //   SCREENSHOT_DIR  where the layout screenshots are kept (results/screenshots)

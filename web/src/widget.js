@@ -1,6 +1,6 @@
 /*
  * Imago assistant chat widget: the source. Sites embed the build
- * (scripts/build_widget.py, `make widget`), which inlines the crisis strip:
+ * (scripts/build/build_widget.py, `make widget`), which inlines the crisis strip:
  *
  *   <script src="https://example.org/widget.js" defer
  *           data-server="https://bot.example.org"   Rasa server (Socket.IO)
@@ -30,7 +30,7 @@
   var SOCKETIO_SRC = data.socketioSrc || new URL("vendor/socket.io.min.js", script.src || location.href).href;
 
   // The always-visible crisis strip, per site country: inlined from
-  // safety/crisis_lines.yml by scripts/build_widget.py, so it shows with the
+  // safety/crisis_lines.yml by scripts/build/build_widget.py, so it shows with the
   // server down. The full, current lines come from the server in the handoff card.
   var LINES = null; // CRISIS_STRIPS
   var STRIPS = LINES.countries;

@@ -1,0 +1,1 @@
+"""The command-line tools behind the Makefile, by purpose: editors/, build/, serve/, measure/."""

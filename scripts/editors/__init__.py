@@ -1,0 +1,1 @@
+"""For content editors and reviewers: the content check, the review catalogue, unanswered questions, validation."""

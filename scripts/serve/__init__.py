@@ -1,0 +1,1 @@
+"""Serving: the Rasa and action servers, the widget demo page, reloading a model."""

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make reload`: train if anything changed, then put the new model into the
+# running server without a restart (Rasa's PUT /model). The server must have
+# been started with RASA_API_TOKEN set (scripts/serve/serve.sh then turns the HTTP
+# API on); this script talks to it on 127.0.0.1 only. On loading a model the
+# server also reads the article answers from data/faq/ (replies/nlg.py), so an
+# answer edit needs no real training: about 25 seconds in all.
+# Usage: scripts/serve/reload.sh [--no-train]    (RASA_PORT, RASA_API_TOKEN from the environment)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=.venv/bin
+PORT="${RASA_PORT:-5005}"
+BASE="http://127.0.0.1:$PORT"
+MODEL_FILE="$PWD/models/imago.tar.gz"
+train=1
+[[ "${1:-}" == "--no-train" ]] && train=0
+
+fail() { echo "make reload: $*" >&2; exit 1; }
+
+[[ -n "${RASA_API_TOKEN:-}" ]] || fail "RASA_API_TOKEN is not set. The server's model API only exists when it was
+  started with a token: RASA_API_TOKEN=<secret> make run, then RASA_API_TOKEN=<same secret> make reload."
+
+# The token goes to curl on stdin (a config line), never on the command line,
+# so other users cannot read it in the process list.
+token=$("$BIN/python" -c 'import os, urllib.parse; print(urllib.parse.quote(os.environ["RASA_API_TOKEN"], safe=""))')
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+api() {  # api METHOD PATH [curl options...]: prints the HTTP status, the reply goes to $body
+  local method=$1 path=$2
+  shift 2
+  printf 'url = "%s%s?token=%s"\n' "$BASE" "$path" "$token" |
+    curl -sS -K - -X "$method" -o "$body" -w '%{http_code}' "$@"
+}
+model_id() { "$BIN/python" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("model_id"))' "$body"; }
+
+# 1. Is our server there, with its API on and this token? Checked before a long training.
+status=$(api GET /status --max-time 10 2>/dev/null) || fail "no Rasa server is answering on $BASE.
+  Start it with RASA_API_TOKEN set (RASA_API_TOKEN=<secret> make run), or set RASA_PORT to its port."
+case "$status" in
+  200) before=$(model_id) ;;
+  401|403) fail "the server on $BASE refused the token: it was started with a different RASA_API_TOKEN." ;;
+  404) fail "the server on $BASE has its model API off: it was started without RASA_API_TOKEN.
+  Restart it with RASA_API_TOKEN=<secret> make run (one restart; after that make reload needs none)." ;;
+  *) fail "the server on $BASE answered $status to GET /status: $(head -c 300 "$body")" ;;
+esac
+
+# 2. Train only what changed (Rasa's fingerprinting reuses the rest).
+if (( train )); then
+  "${MAKE:-make}" --no-print-directory train
+fi
+[[ -f "$MODEL_FILE" ]] || fail "no trained model at $MODEL_FILE: run make train."
+
+# 3. Swap it in. The server reads the file itself (it runs on this machine).
+echo "loading $MODEL_FILE into the server on $BASE ..."
+payload=$("$BIN/python" -c 'import json, sys; print(json.dumps({"model_file": sys.argv[1]}))' "$MODEL_FILE")
+status=$(api PUT /model --max-time 600 -H 'Content-Type: application/json' -d "$payload") ||
+  fail "the server on $BASE stopped answering while loading the model; check its log."
+[[ "$status" == 204 ]] || fail "the server did not load the model (HTTP $status): $(head -c 500 "$body")"
+
+status=$(api GET /status --max-time 10) || fail "the server on $BASE stopped answering after the reload."
+after=$(model_id)
+if [[ "$after" == "$before" ]]; then
+  echo "reloaded: the server runs model $after (the same model as before), with the answers now in data/faq."
+else
+  echo "reloaded: the server now runs model $after (was $before), with the answers now in data/faq."
+fi

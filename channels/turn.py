@@ -35,7 +35,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import render
-from safety import country as visitor, crisis_lines
+from safety import country as visitor
+from safety import crisis_lines
 from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message

@@ -32,7 +32,7 @@ help:
 	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
 	@echo "make test   install if needed, train if needed, then every test: lint, tests/unit,"
 	@echo "           tests/conversations (Rasa's YAML), tests/e2e and tests/browser"
-	@echo "make test-fast  install if needed, then tests/unit only: no model, no servers (~16 min on 2 busy cores)"
+	@echo "make test-fast  install if needed, then tests/unit without the slow ones: no model, no servers (~2 min)"
 	@echo "make lint   ruff check . (rules in pyproject.toml; ruff pinned in requirements-dev.lock)"
 	@echo "make widget the widget as sites embed it, crisis strip from safety/crisis_lines.yml: .build/web/widget.js"
 	@echo "make check  content check for editors: plain-English problems with file:line (seconds)"
@@ -97,7 +97,7 @@ test: install train browser
 
 # No training, no servers: the unit tests alone (tests/unit).
 test-fast: install
-	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/unit -m "not slow" -q -p no:cacheprovider
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -16,6 +16,9 @@ from content.answers import PLACEHOLDER, read_answers
 from replies.nlg import AssistantNLG
 from scripts.build.build_training_data import BuildError, build
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 TOPICS = sorted(p.stem for p in (ROOT / "data" / "faq").glob("*.yml"))

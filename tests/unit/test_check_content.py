@@ -6,6 +6,9 @@ import pytest
 
 from scripts.editors.check_content import check
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

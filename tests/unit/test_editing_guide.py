@@ -15,6 +15,9 @@ import yaml
 
 from scripts.editors.check_content import ARTICLE, check
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (ROOT / "docs" / "editing-content.md").read_text(encoding="utf-8")
 

@@ -10,6 +10,9 @@ import pytest
 
 from scripts.measure import nlu_report
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "nlu_report"
 

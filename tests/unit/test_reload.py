@@ -10,6 +10,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "serve" / "reload.sh"
 TOKEN = 'sécret "token"&x=1'  # characters that must survive the trip to the query string

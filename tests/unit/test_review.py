@@ -12,9 +12,11 @@ import yaml
 from safety import crisis_lines
 from scripts.editors import review
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Slot auto-fill")]
 TOPICS = sorted(p.stem for p in (ROOT / "data" / "faq").glob("*.yml"))
 
 

@@ -15,6 +15,11 @@ import sys
 from pathlib import Path
 from typing import Iterator, List
 
+import pytest
+
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 THIS = Path(__file__).resolve()
 

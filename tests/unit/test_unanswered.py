@@ -17,9 +17,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from scripts.editors import unanswered
 
+# Runs the project's scripts as programs (a Python start-up each): make test runs it, make test-fast skips it.
+
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.filterwarnings("ignore")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 SCRIPT = ROOT / "scripts" / "editors" / "unanswered.py"
 ENDPOINTS = ROOT / "endpoints.yml"
 DAY = 86400

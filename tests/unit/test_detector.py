@@ -109,6 +109,8 @@ HOPELESS = [
     "what is the point of waking up", "my future feels pointless", "i have nothing left to live for",
     "i just want to stop existing", "im done with life", "i have no future and no hope",
     "honestly there is no point anymore", "no point anymore.", "what's the point anymore", "i really do not see the point anymore",
+    # a softener after "anymore" (seen in a visitor test: it got "say it another way")
+    "i dont see the point anymore honestly", "theres no point anymore tbh", "whats the point anymore really",
 ]
 # Hopelessness an older crisis|self phrase already finds (that category ranks first).
 HOPELESS_SELF = ["they would be better off without me"]

@@ -20,6 +20,7 @@ OPENERS = (r"how|what|whats|what's|is|isn't|are|does|do|did|can|could|will|would
 AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
 AND_NEW_QUESTION = re.compile(rf"\s*(?:,|;)?\s+(?:and|also|plus)\s+(?:also\s+)?(?=(?:{OPENERS})\b)", re.I)
 LEADING_AND = re.compile(r"^(?:and|also|plus)\s+(?:also\s+)?", re.I)
+STARTS_QUESTION = re.compile(rf"^(?:{OPENERS})\b", re.I)
 
 
 def _is_short(part: Text) -> bool:
@@ -47,12 +48,28 @@ def _merge_short(parts: List[Text]) -> List[Text]:
     return merged
 
 
+def _is_question(part: Text) -> bool:
+    return part.rstrip().endswith("?") or bool(STARTS_QUESTION.match(part.strip()))
+
+
+def _join_statements(parts: List[Text]) -> List[Text]:
+    """A statement after a question is its context, not a question of its own:
+    "do we both have to come? my husband refuses" stays one question."""
+    joined: List[Text] = []
+    for part in parts:
+        if joined and not _is_question(part):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    return joined
+
+
 def split_questions(text: Text) -> List[Text]:
     """The message's questions, in order; the message itself when it holds one (or many)."""
     parts: List[Text] = []
     for sentence in AFTER_QUESTION_MARK.split(text.strip()):
         parts.extend(LEADING_AND.sub("", p.strip()) for p in AND_NEW_QUESTION.split(sentence) if p.strip())
-    parts = _merge_short(parts)
+    parts = _join_statements(_merge_short(parts))
     if len(parts) < 2 or len(parts) > MAX_PARTS:
         return [text]
     return parts

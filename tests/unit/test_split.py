@@ -26,6 +26,8 @@ def test_two_or_three_questions_are_cut_in_order(text, parts):
     "What?",
     "",
     "how much? how long? does it work? who offers it? where?",  # a list: left whole
+    "Do we have to both come? my husband refuses",        # context after the question (a visitor test)
+    "is it expensive? we are students on a budget",
 ])
 def test_one_question_stays_whole(text):
     assert split_questions(text) == [text]

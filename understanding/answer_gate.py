@@ -34,7 +34,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from understanding.follow_up import FOLLOW_UP, is_follow_up
+from understanding.follow_up import FOLLOW_UP, is_follow_up, names_no_topic
 
 RETRIEVAL_INTENTS = ("faq", "not_covered")
 # A follow-up read as one of these may lean on the last answer instead.
@@ -111,7 +111,8 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         if name not in FOLLOW_UP_READINGS or not is_follow_up(message.get(TEXT) or ""):
             return False
         if name == "faq":
-            return not self._sure(message, "faq", self.follow_up)
+            text = message.get(TEXT) or ""
+            return names_no_topic(text) or not self._sure(message, "faq", self.follow_up)
         return name == "nlu_fallback" or self.verdict(message) != "keep"
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -26,6 +26,10 @@ OPENERS = ("and", "what about", "how about", "what of", "but", "also", "so", "th
 BACK_REFERENCES = {"it", "that", "this", "those", "these", "they", "them"}
 MAX_WORDS = 8  # longer messages carry their own context
 WORD = re.compile(r"[a-z']+")
+# Words that name no topic: a follow-up made only of these ("what about that
+# one then?") leans on the last answer however sure the model is of a topic.
+NO_TOPIC = {w for opener in OPENERS for w in opener.split()} | BACK_REFERENCES | {
+    "one", "ones", "thing", "things", "is", "was", "the", "a", "again", "too", "please", "now", "well"}
 
 
 def is_follow_up(text: Text) -> bool:
@@ -37,6 +41,12 @@ def is_follow_up(text: Text) -> bool:
     if any(joined == opener or joined.startswith(opener + " ") for opener in OPENERS):
         return True
     return bool(BACK_REFERENCES & set(words[:4]))
+
+
+def names_no_topic(text: Text) -> bool:
+    """A follow-up whose words are all openers, pointers or fillers."""
+    words = WORD.findall((text or "").lower())
+    return is_follow_up(text) and all(w in NO_TOPIC for w in words)
 
 
 def reply(last_topic: Optional[Text], candidates: List[Text]) -> Tuple[Text, List[Text]]:

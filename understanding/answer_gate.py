@@ -108,10 +108,10 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     def leans_on_last_answer(self, message: Message) -> bool:
         """A follow-up whose own words don't clearly name a topic."""
         name = (message.get(INTENT) or {}).get("name")
-        if name not in FOLLOW_UP_READINGS or not is_follow_up(message.get(TEXT) or ""):
+        text = message.get(TEXT) or ""
+        if name not in FOLLOW_UP_READINGS or not is_follow_up(text):
             return False
         if name == "faq":
-            text = message.get(TEXT) or ""
             return names_no_topic(text) or not self._sure(message, "faq", self.follow_up)
         return name == "nlu_fallback" or self.verdict(message) != "keep"
 

@@ -44,9 +44,8 @@ def is_follow_up(text: Text) -> bool:
 
 
 def names_no_topic(text: Text) -> bool:
-    """A follow-up whose words are all openers, pointers or fillers."""
-    words = WORD.findall((text or "").lower())
-    return is_follow_up(text) and all(w in NO_TOPIC for w in words)
+    """Are the words (of a follow-up: see is_follow_up) all openers, pointers or fillers?"""
+    return all(w in NO_TOPIC for w in WORD.findall((text or "").lower()))
 
 
 def reply(last_topic: Optional[Text], candidates: List[Text]) -> Tuple[Text, List[Text]]:

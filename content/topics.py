@@ -24,14 +24,21 @@ TELL_ME_MORE = "utter_tell_me_more"
 FOLLOW_UP = "utter_follow_up"
 HELP = "utter_help"
 RETRIEVAL_PREFIX = "utter_"  # "utter_faq/cost" answers the retrieval intent "faq/cost"
+# Asking for help finding a therapist starts the form (data/rules/find_therapist.yml), not
+# the article answer; for a follow-up ("what about online?") it is the topic all the same.
+TOPIC_OF_INTENT = {"request_therapist_guide": "faq/find_therapist"}
 
 
 def last_topic(tracker: DialogueStateTracker) -> Optional[Text]:
-    """The article topic ("faq/cost") of the last question answered before this message."""
+    """The article topic ("faq/cost") of the last question answered before this message
+    (the form's answers in between are not questions)."""
     users = [e for e in tracker.events if isinstance(e, UserUttered)]
     for event in reversed(users[:-1]):
         parse = event.parse_data or {}
-        if (parse.get("intent") or {}).get("name") == "faq":
+        intent = (parse.get("intent") or {}).get("name")
+        if intent in TOPIC_OF_INTENT:
+            return TOPIC_OF_INTENT[intent]
+        if intent == "faq":
             key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
                 "intent_response_key")
             if key:

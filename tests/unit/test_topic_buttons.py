@@ -96,3 +96,17 @@ def test_tell_me_more_says_there_is_no_more_and_offers_the_last_topics_related_o
 def test_tell_me_more_before_any_answer_gives_the_help_text():
     reply = say("utter_tell_me_more", asked("tell me more", "tell_me_more"))
     assert reply["text"] == domain_responses()["utter_help"][0]["text"]
+
+
+def test_a_follow_up_after_the_find_a_therapist_guidance_leans_on_finding_a_therapist():
+    # A visitor test: "what about online?" after the form's guidance asked
+    # "Formats or What is Imago?", as if nothing had been asked before.
+    reply = say("utter_follow_up",
+                asked("help me find an imago therapist", "request_therapist_guide"),
+                ActionExecuted("find_therapist_form"),
+                asked("no preference", "no_preference"),
+                ActionExecuted("action_find_therapist"), BotUttered("(the guidance)"),
+                asked("what about online?", "follow_up", follow_up=["faq/formats", "faq/what_is_imago"]))
+    titles = [b["title"] for b in reply["buttons"]]
+    assert card("faq/find_therapist")["title"] in titles
+    assert card("faq/what_is_imago")["title"] not in titles

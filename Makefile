@@ -1,5 +1,5 @@
 # The command surface: `make run` and `make test` do all the set-up.
-# Targets: install, train, run, test, test-fast, lint, bench, clean. Settings below can be
+# Targets: install, train, run, test, test-fast, lint, bench, audit, clean. Settings below can be
 # overridden from the environment, e.g. `RASA_PORT=5010 make run`.
 
 SHELL := /bin/bash
@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered
+.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -43,6 +43,8 @@ help:
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
+	@echo "make audit  the locks against published advisories (pip-audit, npm audit; needs the internet):"
+	@echo "           a table, exit 2 when an advisory service can't be reached; reviewed list: docs/security.md"
 
 install: $(VENV)/.installed $(SPACY_MODEL)/meta.json node_modules/.package-lock.json widget
 
@@ -139,6 +141,11 @@ bench: install train
 
 eval-safety: install train
 	$(BIN)/python scripts/measure/eval_safety.py
+
+# Needs the internet, so not part of make test. pip-audit goes into its own venv
+# (.build/audit-venv, scripts/measure/audit-tools.lock), never into .venv or the locks.
+audit:
+	PYTHON="$(or $(PYTHON),python3)" scripts/measure/audit.sh
 
 clean:
 	rm -rf $(VENV) .spacy models .rasa .state results .pytest_cache node_modules .build

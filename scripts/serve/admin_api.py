@@ -95,7 +95,7 @@ def admin_refusal(request: Request, token: Text) -> Optional[HTTPResponse]:
 
 
 def route_path(request: Request) -> Text:
-    """The matched route's path, not the raw URL (no '..' or '//' tricks)."""
+    """The matched route's path, not the raw URL (no dot-segment or double-slash tricks)."""
     return request.route.path.strip("/") if request.route else ""
 
 

@@ -132,7 +132,8 @@ held-out: install train
 unanswered: install
 	$(BIN)/python scripts/editors/unanswered.py
 
-# Trains what changed, then PUT /model on http://127.0.0.1:$(RASA_PORT) with RASA_API_TOKEN.
+# Trains what changed, then PUT /model on the admin port (127.0.0.1:RASA_ADMIN_PORT, default RASA_PORT + 1000)
+# with RASA_API_TOKEN or RASA_API_TOKEN_FILE (README, Admin API).
 reload: install
 	scripts/serve/reload.sh
 

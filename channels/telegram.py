@@ -1,9 +1,11 @@
 """Telegram (POST /webhooks/telegram/webhook) with safe turns.
 
-On when TELEGRAM_BOT_TOKEN (from @BotFather), TELEGRAM_BOT_USERNAME and
+On when TELEGRAM_BOT_TOKEN (from @BotFather), TELEGRAM_BOT_USERNAME,
 TELEGRAM_WEBHOOK_URL (the public https URL of /webhooks/telegram/webhook)
-are set. Optional TELEGRAM_SECRET_TOKEN: registered with the webhook, and
-every update must then carry it in X-Telegram-Bot-Api-Secret-Token.
+and TELEGRAM_SECRET_TOKEN are set. The secret is registered with the
+webhook and every update must carry it in X-Telegram-Bot-Api-Secret-Token;
+it is required because without it anyone could post forged updates and
+have the bot send its messages to any chat id.
 TELEGRAM_API_URL (test-only) points the bot at a stand-in instead of
 https://api.telegram.org.
 """
@@ -33,8 +35,7 @@ class SafeTelegramOutput(TelegramOutput):
 
 class SafeTelegramInput(SafeInput, TelegramInput):
     NAME, LABEL = "telegram", "Telegram"
-    REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
-    OPTIONAL = ("TELEGRAM_SECRET_TOKEN",)
+    REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN")
     secret_token = ""
     _output: Optional[SafeTelegramOutput] = None
 
@@ -53,9 +54,9 @@ class SafeTelegramInput(SafeInput, TelegramInput):
         return self._output
 
     def refusal(self, request: Request) -> Optional[Text]:
-        if self.secret_token and not hmac.compare_digest(
-            request.headers.get(SECRET_HEADER, ""), self.secret_token
-        ):
+        # Always checked: from_settings never builds the channel without a secret.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not self.secret_token or not hmac.compare_digest(given, self.secret_token.encode()):
             return f"missing or wrong {SECRET_HEADER}"
         return None
 
@@ -64,9 +65,7 @@ class SafeTelegramInput(SafeInput, TelegramInput):
 
         @webhook.listener("before_server_start")
         async def set_webhook(app: Any, _loop: Any) -> None:
-            data = {"url": self.webhook_url}
-            if self.secret_token:
-                data["secret_token"] = self.secret_token
+            data = {"url": self.webhook_url, "secret_token": self.secret_token}
             try:
                 await out_channel.request("setWebhook", data)
                 logger.info("Telegram webhook set")

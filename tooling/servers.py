@@ -71,6 +71,7 @@ class Servers:
         }
         self.actions = None
         self.rasa = None
+        self.admin_port: Optional[int] = None  # with an API token (start_rasa)
 
     @property
     def url(self) -> str:
@@ -88,15 +89,26 @@ class Servers:
             stop(self.actions)
 
     def start_rasa(self, api_token: Optional[str] = None) -> None:
+        """Rasa through scripts/serve/rasa_server.py, as `make run` starts it. With api_token the
+        admin API listens on 127.0.0.1:admin_port; the token goes in the environment, never argv."""
         log = self.rasa_log.open("ab")
-        api = ["--enable-api", "--auth-token", api_token] if api_token else []
+        env = {k: v for k, v in self.env.items() if k not in ("RASA_API_TOKEN", "RASA_API_TOKEN_FILE")}
+        if api_token:
+            self.admin_port = free_port()
+            env.update(RASA_API_TOKEN=api_token, RASA_ADMIN_PORT=str(self.admin_port))
         self.rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-             "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml", *api],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [str(BIN / "python"), "-m", "scripts.serve.rasa_server", "run", "--model", str(MODEL),
+             "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--credentials", "credentials.yml",
+             "--endpoints", "endpoints.yml"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, STARTUP_TIMEOUT)
+        if api_token:
+            wait_for(f"{self.admin_url}/status", self.rasa, 30)  # started just after the public port
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.admin_port}"
 
     def say(self, sender: str, text: str, **metadata):
         body = {"sender": sender, "message": text}

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # `make reload`: train if anything changed, then put the new model into the
 # running server without a restart (Rasa's PUT /model). The server must have
-# been started with RASA_API_TOKEN set (scripts/serve/serve.sh then turns the HTTP
-# API on); this script talks to it on 127.0.0.1 only. On loading a model the
-# server also reads the article answers from data/faq/ (replies/nlg.py), so an
-# answer edit needs no real training: about 25 seconds in all.
-# Usage: scripts/serve/reload.sh [--no-train]    (RASA_PORT, RASA_API_TOKEN from the environment)
+# been started with an API token (RASA_API_TOKEN or RASA_API_TOKEN_FILE): its
+# API is then on 127.0.0.1:RASA_ADMIN_PORT only (scripts/serve/admin_api.py).
+# On loading a model the server also reads the article answers from data/faq/
+# (replies/nlg.py), so an answer edit needs no real training: about 25 seconds in all.
+# Usage: scripts/serve/reload.sh [--no-train]
+#   (RASA_PORT, RASA_ADMIN_PORT, RASA_API_TOKEN or RASA_API_TOKEN_FILE from the environment)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
-PORT="${RASA_PORT:-5005}"
+export PYTHONPATH="$PWD"
+PORT="${RASA_ADMIN_PORT:-$(( ${RASA_PORT:-5005} + 1000 ))}"
 BASE="http://127.0.0.1:$PORT"
 MODEL_FILE="$PWD/models/imago.tar.gz"
 train=1
@@ -17,30 +19,39 @@ train=1
 
 fail() { echo "make reload: $*" >&2; exit 1; }
 
-[[ -n "${RASA_API_TOKEN:-}" ]] || fail "RASA_API_TOKEN is not set. The server's model API only exists when it was
-  started with a token: RASA_API_TOKEN=<secret> make run, then RASA_API_TOKEN=<same secret> make reload."
-
-# The token goes to curl on stdin (a config line), never on the command line,
-# so other users cannot read it in the process list.
-token=$("$BIN/python" -c 'import os, urllib.parse; print(urllib.parse.quote(os.environ["RASA_API_TOKEN"], safe=""))')
+# The token as the server reads it (the same checks), quoted for a curl config line.
+header=$("$BIN/python" -c '
+import sys
+from scripts.serve.admin_api import TokenError, api_token
+try:
+    token = api_token()
+except TokenError as e:
+    sys.exit(f"make reload: {e}")
+if not token:
+    sys.exit("make reload: RASA_API_TOKEN is not set (nor RASA_API_TOKEN_FILE). The server'"'"'s model API only exists when it was\n"
+             "  started with a token: RASA_API_TOKEN=<secret> make run, then RASA_API_TOKEN=<same secret> make reload.")
+print("header = \"Authorization: Bearer " + token.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+') || exit 1
 body=$(mktemp)
 trap 'rm -f "$body"' EXIT
 api() {  # api METHOD PATH [curl options...]: prints the HTTP status, the reply goes to $body
   local method=$1 path=$2
   shift 2
-  printf 'url = "%s%s?token=%s"\n' "$BASE" "$path" "$token" |
+  # The token goes to curl on stdin (a config line), never on the command line or
+  # in the URL, so other users cannot read it in the process list or a log.
+  printf 'url = "%s%s"\n%s\n' "$BASE" "$path" "$header" |
     curl -sS -K - -X "$method" -o "$body" -w '%{http_code}' "$@"
 }
 model_id() { "$BIN/python" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("model_id"))' "$body"; }
 
 # 1. Is our server there, with its API on and this token? Checked before a long training.
-status=$(api GET /status --max-time 10 2>/dev/null) || fail "no Rasa server is answering on $BASE.
-  Start it with RASA_API_TOKEN set (RASA_API_TOKEN=<secret> make run), or set RASA_PORT to its port."
+# Without a token the server opens no admin port at all, so both look the same here.
+status=$(api GET /status --max-time 10 2>/dev/null) || fail "no Rasa admin API is answering on $BASE: the server
+  is not running, or it was started without RASA_API_TOKEN (its admin port exists only with a token).
+  Start it with RASA_API_TOKEN=<secret> make run, or set RASA_PORT (or RASA_ADMIN_PORT) to its port."
 case "$status" in
   200) before=$(model_id) ;;
-  401|403) fail "the server on $BASE refused the token: it was started with a different RASA_API_TOKEN." ;;
-  404) fail "the server on $BASE has its model API off: it was started without RASA_API_TOKEN.
-  Restart it with RASA_API_TOKEN=<secret> make run (one restart; after that make reload needs none)." ;;
+  400|401|403) fail "the server on $BASE refused the token: it was started with a different RASA_API_TOKEN." ;;
   *) fail "the server on $BASE answered $status to GET /status: $(head -c 300 "$body")" ;;
 esac
 

@@ -11,12 +11,6 @@ mkdir -p "$(dirname "$TRACKER_DB")"
 # Read by the Rasa server too: the demo page's origin may use Socket.IO (channels/socketio.py).
 export WEB_PORT="${WEB_PORT:-8080}"
 
-api_args=()
-if [[ -n "${RASA_API_TOKEN:-}" ]]; then
-  # The HTTP API (trackers, model replacement) only with a token.
-  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
-fi
-
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -24,14 +18,21 @@ trap stop EXIT INT TERM
 # The action server listens on localhost only: only Rasa talks to it.
 SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-"$BIN/rasa" run --model models/imago.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
+# Rasa's own `rasa run`, with its HTTP API off the public port: only with
+# RASA_API_TOKEN (or RASA_API_TOKEN_FILE), read from the environment, and then
+# on 127.0.0.1:RASA_ADMIN_PORT (scripts/serve/rasa_server.py, admin_api.py).
+"$BIN/python" -m scripts.serve.rasa_server run --model models/imago.tar.gz --interface "$RASA_HOST" \
+  --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
 "$BIN/python" scripts/serve/serve_web.py --host "$RASA_HOST" --port "$WEB_PORT" \
   --rasa-url "http://$RASA_HOST:$RASA_PORT" >/dev/null &
 pids+=($!)
 
 base="http://$RASA_HOST:$RASA_PORT"
+admin="off (no RASA_API_TOKEN)"
+if [[ -n "${RASA_API_TOKEN:-}${RASA_API_TOKEN_FILE:-}" ]]; then
+  admin="http://127.0.0.1:${RASA_ADMIN_PORT:-$((RASA_PORT + 1000))}  (make reload)"
+fi
 for _ in $(seq 1 180); do
   if curl -fs "$base/webhooks/rest/" >/dev/null 2>&1; then
     cat <<MSG
@@ -41,6 +42,7 @@ for _ in $(seq 1 180); do
                  -d '{"sender": "me", "message": "what is imago therapy?"}'
     Socket.IO: $base/socket.io  (events user_uttered / bot_uttered)
     Widget:    http://$RASA_HOST:$WEB_PORT/  (demo page with the chat widget)
+    Admin API: $admin
   Press Ctrl-C to stop.
 
 MSG

@@ -5,13 +5,19 @@ safety/crisis_lines.yml (scripts/build/build_widget.py), so the strip is always
 the file's; at /vendor/socket.io.min.js, socket.io-client from
 node_modules (installed by `npm ci`, never committed). The demo pages'
 data-server attribute is rewritten to the Rasa server given here, so the
-pages work whatever RASA_HOST / RASA_PORT are. Requests are not logged.
+pages work whatever RASA_HOST / RASA_PORT are; when the Rasa server
+listens on 0.0.0.0 the host the browser used (the Host header) goes in its
+place, but only a plain host name or IP address, and escaped for HTML
+either way (a crafted Host header must not write into the page).
+Requests are not logged.
 Pages: / (a US site) and /uk.html (the same embed with data-country="GB").
 
     python scripts/serve/serve_web.py --host 127.0.0.1 --port 8080 --rasa-url http://127.0.0.1:5005
 """
 import argparse
 import functools
+import html
+import re
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +31,25 @@ VENDOR = {
     "/vendor/socket.io.min.js.map": ROOT / "node_modules/socket.io-client/dist/socket.io.min.js.map",
 }
 DEMO_SERVER_ATTR = 'data-server="http://127.0.0.1:5005"'
+# A host name, an IPv4 address or a bracketed IPv6 address; the port is the Rasa server's own.
+PLAIN_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]")
+
+
+def browser_host(host_header) -> str:
+    """The host part of a Host header when it is a plain host (an optional :port is dropped),
+    else 127.0.0.1."""
+    host = (host_header or "").strip()
+    match = re.fullmatch(r"(.+?)(?::\d{1,5})?", host)
+    if match and PLAIN_HOST.fullmatch(match.group(1)):
+        return match.group(1)
+    return "127.0.0.1"
+
+
+def server_attribute(rasa_url: str, host_header) -> str:
+    """The data-server attribute for a demo page: rasa_url, with 0.0.0.0 as the browser's host."""
+    if "//0.0.0.0:" in rasa_url:  # listening everywhere: use the host the browser used
+        rasa_url = rasa_url.replace("0.0.0.0", browser_host(host_header))
+    return f'data-server="{html.escape(rasa_url, quote=True)}"'
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -37,12 +62,9 @@ class Handler(SimpleHTTPRequestHandler):
             if "/" in path.strip("/") or not page_file.is_file():  # only the pages at the top of web/
                 self.send_error(404)
                 return
-            rasa_url = self.rasa_url
-            if "//0.0.0.0:" in rasa_url:  # listening everywhere: use the host the browser used
-                host = (self.headers.get("Host") or "127.0.0.1").rsplit(":", 1)[0]
-                rasa_url = rasa_url.replace("0.0.0.0", host)
+            attribute = server_attribute(self.rasa_url, self.headers.get("Host"))
             page = page_file.read_text(encoding="utf-8")
-            self._send(page.replace(DEMO_SERVER_ATTR, f'data-server="{rasa_url}"').encode(), "text/html; charset=utf-8")
+            self._send(page.replace(DEMO_SERVER_ATTR, attribute).encode(), "text/html; charset=utf-8")
         elif path == "/widget.js":
             self._send(bundle().encode(), "text/javascript; charset=utf-8")
         elif path in VENDOR:

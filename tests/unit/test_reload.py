@@ -1,5 +1,6 @@
-"""scripts/serve/reload.sh (`make reload`) against a stand-in for Rasa's HTTP API: the request it
-sends, and the plain message for each way it can fail. No training (--no-train), no Rasa server."""
+"""scripts/serve/reload.sh (`make reload`) against a stand-in for the admin API (scripts/serve/admin_api.py):
+the request it sends (the token in a Bearer header, never in the URL), and the plain message for each
+way it can fail. No training (--no-train), no Rasa server."""
 import json
 import os
 import subprocess
@@ -15,11 +16,11 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "serve" / "reload.sh"
-TOKEN = 'sécret "token"&x=1'  # characters that must survive the trip to the query string
+TOKEN = 'secret"token"&x=1\\y'  # characters that must survive the trip through curl's config
 
 
 class FakeRasa(BaseHTTPRequestHandler):
-    """GET /status and PUT /model as Rasa answers them with --enable-api --auth-token."""
+    """GET /status and PUT /model as the admin listener answers them."""
     token = TOKEN
     api_on = True
     model_id = "old-model"
@@ -40,11 +41,12 @@ class FakeRasa(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
-        FakeRasa.requests.append((method, url.path, parse_qs(url.query), body))
-        if not self.api_on:
-            return self.reply(404, {"message": "not found"})
-        if parse_qs(url.query).get("token") != [self.token]:
-            return self.reply(401, {"message": "User is not authenticated."})
+        auth = self.headers.get("Authorization")
+        FakeRasa.requests.append((method, url.path, parse_qs(url.query), body, auth))
+        if "token" in parse_qs(url.query):
+            return self.reply(400, {"error": "not in the URL"})
+        if auth != f"Bearer {self.token}":
+            return self.reply(401, {"error": "Missing or wrong token."})
         if method == "GET" and url.path == "/status":
             return self.reply(200, {"model_id": FakeRasa.model_id, "model_file": "x", "num_active_training_jobs": 0})
         if method == "PUT" and url.path == "/model":
@@ -61,18 +63,19 @@ class FakeRasa(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_rasa():
-    FakeRasa.requests, FakeRasa.model_id, FakeRasa.api_on, FakeRasa.token = [], "old-model", True, TOKEN
+    FakeRasa.requests, FakeRasa.model_id, FakeRasa.token = [], "old-model", TOKEN
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
 
 
-def reload(port: int, token=TOKEN) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "RASA_API_TOKEN"}
-    env["RASA_PORT"] = str(port)
+def reload(port: int, token=TOKEN, **extra) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RASA_API_TOKEN") and k != "RASA_ADMIN_PORT"}
+    env["RASA_ADMIN_PORT"] = str(port)
     if token is not None:
         env["RASA_API_TOKEN"] = token
+    env.update(extra)
     return subprocess.run([str(SCRIPT), "--no-train"], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -84,8 +87,8 @@ def test_loads_the_model_file_with_the_token(fake_rasa):
     assert "now runs model new-model (was old-model)" in run.stdout
     put = [r for r in FakeRasa.requests if r[0] == "PUT"]
     assert len(put) == 1
-    _, path, query, body = put[0]
-    assert path == "/model" and query["token"] == [TOKEN]
+    _, path, query, body, auth = put[0]
+    assert path == "/model" and query == {} and auth == f"Bearer {TOKEN}"
     assert json.loads(body) == {"model_file": str(ROOT / "models" / "imago.tar.gz")}
 
 
@@ -101,19 +104,45 @@ def test_no_server(fake_rasa):
     fake_rasa.server_close()
     run = reload(port)
     assert run.returncode != 0
-    assert f"no Rasa server is answering on http://127.0.0.1:{port}" in run.stderr
+    assert f"no Rasa admin API is answering on http://127.0.0.1:{port}" in run.stderr
 
 
 def test_server_started_without_a_token(fake_rasa):
-    FakeRasa.api_on = False
-    run = reload(fake_rasa.server_address[1])
+    # Such a server opens no admin port: nothing answers there.
+    port = fake_rasa.server_address[1]
+    fake_rasa.shutdown()
+    fake_rasa.server_close()
+    run = reload(port)
     assert run.returncode != 0
     assert "it was started without RASA_API_TOKEN" in run.stderr
-    assert not any(r[0] == "PUT" for r in FakeRasa.requests)
+
+
+def test_admin_port_defaults_to_the_public_port_plus_1000(fake_rasa):
+    port = fake_rasa.server_address[1]
+    if port <= 1000:
+        pytest.skip("an ephemeral port is always above 1000")
+    env = {k: v for k, v in os.environ.items() if k != "RASA_ADMIN_PORT"}
+    env.update(RASA_PORT=str(port - 1000), RASA_API_TOKEN=TOKEN)
+    run = subprocess.run([str(SCRIPT), "--no-train"], env=env, capture_output=True, text=True, timeout=60)
+    assert [r[1] for r in FakeRasa.requests][:1] == ["/status"], run.stderr
+
+
+def test_token_from_a_file(fake_rasa, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    run = reload(fake_rasa.server_address[1], token=None, RASA_API_TOKEN_FILE=str(token_file))
+    assert FakeRasa.requests and FakeRasa.requests[0][4] == f"Bearer {TOKEN}", run.stderr
+
+
+def test_a_short_token_is_refused_before_any_request(fake_rasa):
+    run = reload(fake_rasa.server_address[1], token="short")
+    assert run.returncode != 0
+    assert "at least 16 printable ASCII characters" in run.stderr
+    assert FakeRasa.requests == []
 
 
 def test_wrong_token(fake_rasa):
-    run = reload(fake_rasa.server_address[1], token="not-the-token")
+    run = reload(fake_rasa.server_address[1], token="not-the-token-at-all")
     assert run.returncode != 0
     assert "refused the token" in run.stderr
     assert not any(r[0] == "PUT" for r in FakeRasa.requests)

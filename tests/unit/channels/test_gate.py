@@ -17,7 +17,9 @@ from channels.twilio import SafeTwilioInput, SafeWhatsAppInput
 
 CHANNELS = {
     SafeSlackInput: ("slack", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]),
-    SafeTelegramInput: ("telegram", ["TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL"]),
+    # The secret last: without it the channel is off (updates could be forged).
+    SafeTelegramInput: ("telegram", ["TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL",
+                                     "TELEGRAM_SECRET_TOKEN"]),
     SafeFacebookInput: ("facebook", ["MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN"]),
     SafeTwilioInput: ("twilio", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_SMS_NUMBER"]),
     SafeWhatsAppInput: ("whatsapp", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"]),

@@ -10,6 +10,9 @@ export PYTHONPATH="$PWD"
 mkdir -p "$(dirname "$TRACKER_DB")"
 # Read by the Rasa server too: the demo page's origin may use Socket.IO (channels/socketio.py).
 export WEB_PORT="${WEB_PORT:-8080}"
+# Rasa's wheel reports errors and usage to Rasa's own Sentry and Segment unless
+# this is off; conversations are health data, so it is off however this is started.
+export RASA_TELEMETRY_ENABLED=false
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

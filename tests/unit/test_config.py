@@ -117,6 +117,12 @@ def test_tracker_store_is_sqlite_and_api_needs_a_token():
     assert "--enable-api" not in serve and "--auth-token" not in serve
 
 
+def test_serving_by_hand_sends_nothing_to_rasas_telemetry():
+    # make sets it, but scripts/serve/serve.sh can be run without make.
+    serve = (ROOT / "scripts" / "serve" / "serve.sh").read_text()
+    assert "export RASA_TELEMETRY_ENABLED=false" in serve
+
+
 def test_spanish_lines_for_the_us_and_elsewhere_say_the_same_numbers():
     # A Spanish handoff lists these in Spanish; a translation must keep every number
     # (988's adds "press 2" for Spanish).

@@ -11,22 +11,33 @@ otherwise 401. Replies go to the activity's serviceUrl.
 Test-only: BOTFRAMEWORK_OPENID_URL replaces Microsoft's OpenID
 configuration (where the signing keys are listed) and BOTFRAMEWORK_LOGIN_URL
 replaces the token endpoint our replies authenticate with.
+
+Every call to Microsoft (signing keys, reply tokens, replies) goes through
+channels/http.py (aiohttp, with a time-out), so a slow Microsoft holds up
+no other channel. The signing keys are fetched in the background at
+start-up, then when a day old (`SigningKeys`); after a failed fetch no new
+one is tried for a minute, then 2, 4, ... up to 10 minutes, each failure
+logged once. Meanwhile calls are checked with the keys already known, or,
+with none yet, answered 503 (Bot Framework tries again later).
 """
+import asyncio
 import datetime
+import json
 import logging
 import os
+import time
 from typing import Any, Dict, Optional, Text
 
 import jwt
-import requests
 from jwt.algorithms import RSAAlgorithm
 from rasa.core.channels import botframework
-from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
+from rasa.core.channels.botframework import BEARER_REGEX, BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import http
 from channels.base import Handler, SafeInput, stand_in_url
 
 logger = logging.getLogger(__name__)
@@ -47,28 +58,21 @@ def token_url() -> Text:
 
 
 class SafeBotFramework(BotFramework):
-    """Rasa's Bot Framework output, with the token endpoint configurable."""
+    """Rasa's Bot Framework output, with the token endpoint configurable, sending with aiohttp."""
 
     token_expiration_date = datetime.datetime.now()
     headers = None
 
     async def _get_headers(self) -> Optional[Dict[Text, Any]]:
+        # Raises when no token comes (logged by channels/http.py; the send is then counted as failed).
         if SafeBotFramework.headers and SafeBotFramework.token_expiration_date > datetime.datetime.now():
             return SafeBotFramework.headers
-        reply = requests.post(
-            token_url(),
-            data={
-                "client_id": self.app_id,
-                "client_secret": self.app_password,
-                "grant_type": "client_credentials",
-                "scope": "https://api.botframework.com/.default",
-            },
-            timeout=30,
-        )
-        if not reply.ok:
-            logger.error("Could not get a Bot Framework token (HTTP %s)", reply.status_code)
-            return None
-        token = reply.json()
+        token = await http.call("POST", token_url(), "The Bot Framework token endpoint", data={
+            "client_id": self.app_id,
+            "client_secret": self.app_password,
+            "grant_type": "client_credentials",
+            "scope": "https://api.botframework.com/.default",
+        })
         # Renew a minute early so a reply never goes out with a stale token.
         lifetime = datetime.timedelta(seconds=int(token["expires_in"]) - 60)
         SafeBotFramework.token_expiration_date = datetime.datetime.now() + lifetime
@@ -77,6 +81,57 @@ class SafeBotFramework(BotFramework):
             "Authorization": f"Bearer {token['access_token']}",
         }
         return SafeBotFramework.headers
+
+    async def send(self, message_data: Dict[Text, Any]) -> None:
+        # Rasa's logs the Bot Connector's whole error reply; a failure raises here instead.
+        url = f"{self.global_uri}conversations/{self.conversation['id']}/activities"
+        headers = await self._get_headers()
+        await http.call("POST", url, "The Bot Connector", headers=headers, data=json.dumps(message_data))
+
+
+class SigningKeys:
+    """Microsoft's signing keys: fetched without blocking, kept a day, and
+    after a failed fetch not fetched again for BACKOFF_FIRST seconds,
+    doubling up to BACKOFF_MAX (Rasa's fetches again on every call)."""
+
+    REFRESH = 24 * 3600.0
+    BACKOFF_FIRST, BACKOFF_MAX = 60.0, 600.0
+
+    def __init__(self, openid_url: Text) -> None:
+        self.openid_url = openid_url
+        self.keys: Dict[Text, Any] = {}  # by key id; a failed refresh keeps the old ones
+        self.fetched_at: Optional[float] = None
+        self.backoff = 0.0
+        self.next_try = 0.0
+        self.lock = asyncio.Lock()  # calls arriving during a fetch wait for it, not fetch again
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_try:
+            return False
+        return self.fetched_at is None or now - self.fetched_at > self.REFRESH
+
+    async def current(self) -> Dict[Text, Any]:
+        if self._due():
+            async with self.lock:
+                if self._due():
+                    await self._fetch()
+        return self.keys
+
+    async def _fetch(self) -> None:
+        try:
+            conf = await http.call("GET", self.openid_url, "The Bot Framework OpenID configuration")
+            listed = await http.call("GET", conf["jwks_uri"], "The Bot Framework key list")
+            keys = {key["kid"]: key for key in listed["keys"]}
+        except (*http.ERRORS, KeyError, TypeError) as e:
+            self.backoff = min(self.BACKOFF_MAX, self.backoff * 2 or self.BACKOFF_FIRST)
+            self.next_try = time.monotonic() + self.backoff
+            logger.error("Could not fetch the Bot Framework signing keys (%s); next try in %.0f s",
+                         type(e).__name__, self.backoff)
+            return
+        if self.backoff:
+            logger.info("Fetched the Bot Framework signing keys again")
+        self.keys, self.fetched_at, self.backoff, self.next_try = keys, time.monotonic(), 0.0, 0.0
 
 
 class SafeBotFrameworkInput(SafeInput, BotFrameworkInput):
@@ -88,31 +143,15 @@ class SafeBotFrameworkInput(SafeInput, BotFrameworkInput):
     def from_settings(cls, env: Dict[Text, Text]) -> InputChannel:
         return cls(env["BOTFRAMEWORK_APP_ID"], env["BOTFRAMEWORK_APP_PASSWORD"])
 
-    def _update_cached_jwk_keys(self) -> None:
-        """Microsoft's signing keys. Failing at start-up is not fatal: the
-        keys are fetched again on the first call (the other channels keep
-        working meanwhile)."""
-        openid_url = stand_in_url("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
-        try:
-            conf = requests.get(openid_url, timeout=30)
-            conf.raise_for_status()
-            keys = requests.get(conf.json()["jwks_uri"], timeout=30)
-            keys.raise_for_status()
-            self.jwt_keys = {key["kid"]: key for key in keys.json()["keys"]}
-            self.jwt_update_time = datetime.datetime.now()
-        except (requests.RequestException, ValueError, KeyError) as e:
-            logger.error("Could not fetch the Bot Framework signing keys (%s)", type(e).__name__)
-            raise requests.HTTPError("no signing keys") from e
-
     def _validate_jwt_token(self, jwt_token: Text) -> None:
         # Rasa 3.6 takes the algorithm from the token itself and checks no
         # issuer; here both are pinned.
         key_id = jwt.get_unverified_header(jwt_token).get("kid")
-        if key_id not in self.jwt_keys:
+        if key_id not in self.signing_keys.keys:
             raise jwt.InvalidKeyError("unknown signing key")
         jwt.decode(
             jwt_token,
-            key=RSAAlgorithm.from_jwk(self.jwt_keys[key_id]),
+            key=RSAAlgorithm.from_jwk(self.signing_keys.keys[key_id]),
             algorithms=["RS256"],
             audience=self.app_id,
             issuer=ISSUER,
@@ -128,14 +167,40 @@ class SafeBotFrameworkInput(SafeInput, BotFrameworkInput):
         return signed is None or (isinstance(sent, str) and signed.rstrip("/") == sent.rstrip("/"))
 
     def __init__(self, app_id: Text, app_password: Text) -> None:
+        # Not Rasa's: it fetches the keys right here, blocking.
+        self.app_id = app_id
+        self.app_password = app_password
+        openid_url = stand_in_url("BOTFRAMEWORK_OPENID_URL") or botframework.MICROSOFT_OPEN_ID_URI
+        self.signing_keys = SigningKeys(openid_url)
+
+    def after_guard(self, webhook: Blueprint) -> None:
+        @webhook.listener("after_server_start")
+        async def fetch_keys(app: Any, _loop: Any) -> None:
+            app.add_task(self.signing_keys.current())  # in the background: start-up never waits for Microsoft
+
+        http.close_at_stop(webhook)
+
+    async def auth_refusal(self, auth_header: Optional[Text]) -> Optional[HTTPResponse]:
+        """Why the call's token is refused (a 401, or a 503 while no keys are known); None when it is good.
+        Replaces Rasa's _validate_auth, which fetches keys blocking and logs a traceback per refusal."""
+        match = BEARER_REGEX.match(auth_header or "")
+        if not match:
+            return response.json({"error": "Expected a Bot Framework token (Authorization: Bearer ...)."},
+                                 status=401)
+        if not await self.signing_keys.current():
+            # Logged when the fetch failed, not again for each call.
+            return response.json({"error": "The signing keys are not available yet; try again later."},
+                                 status=503, headers={"Retry-After": "60"})
         try:
-            super().__init__(app_id, app_password)
-        except requests.HTTPError:  # keys come on the first call
-            self.jwt_update_time = datetime.datetime.fromtimestamp(0)
+            self._validate_jwt_token(match.group(1))
+        except jwt.PyJWTError as e:
+            logger.warning("Refused a Teams call: its token could not be verified (%s)", type(e).__name__)
+            return response.json({"error": "Could not verify the Bot Framework token."}, status=401)
+        return None
 
     async def receive(self, request: Request, handle: Handler) -> HTTPResponse:
-        # The token is checked here, not by the guard: Rasa's check answers with its own 401.
-        refusal = self._validate_auth(request.headers.get("Authorization"))
+        # The token is checked here, not by the guard's refusal check: that one cannot wait for the keys.
+        refusal = await self.auth_refusal(request.headers.get("Authorization"))
         if refusal:
             return refusal
         activity = request.json

@@ -15,36 +15,60 @@ it). Twilio signs the exact URL it calls; behind a proxy that rewrites the
 URL, set TWILIO_SMS_WEBHOOK_URL / TWILIO_WHATSAPP_WEBHOOK_URL to the URL
 entered in the Twilio console. TWILIO_API_URL (test-only) replaces
 https://api.twilio.com for sending.
+
+Replies go out through Twilio's Messages API with aiohttp (channels/http.py),
+not the twilio library's blocking client, so a slow Twilio holds up only
+this visitor's turn; a send that fails or times out is logged by type and
+the rest of the turn still goes out (channels/turn.py).
 """
 import logging
-from typing import Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels import render
+from channels import http, render
 from channels.base import Handler, SafeInput, stand_in_url
 from channels.turn import conversation_id
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1600  # what Twilio accepts in one inbound body
+API_URL = "https://api.twilio.com"
+
+
+def twilio_form(message_data: Dict[Text, Any]) -> List[Tuple[Text, Text]]:
+    """Rasa's keyword arguments for the twilio library ("from_", "media_url")
+    as the form fields the library would post ("From", "MediaUrl", one per item)."""
+    form = []
+    for key, value in message_data.items():
+        field = "".join(part.capitalize() for part in key.split("_") if part)
+        for item in value if isinstance(value, list) else [value]:
+            form.append((field, str(item)))
+    return form
 
 
 class SafeTwilioOutput(TwilioOutput):
+    """Rasa's Twilio output (blank-line splitting, images, custom JSON), sending with aiohttp."""
+
     def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text, name: Text) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self._name = name
-        api_url = stand_in_url("TWILIO_API_URL")
-        if api_url:
-            self.api.base_url = api_url
+        base = stand_in_url("TWILIO_API_URL") or API_URL
+        self.messages_url = f"{base}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
 
     def name(self) -> Text:  # type: ignore[override]
         return self._name
+
+    async def _send_message(self, message_data: Dict[Text, Any]) -> Any:
+        # Raises on a failure (Rasa's logs Twilio's error text, which quotes the phone number).
+        return await http.call("POST", self.messages_url, "Twilio", data=twilio_form(message_data), auth=self.auth)
 
 
 class SafeTwilioInput(SafeInput, TwilioInput):
@@ -86,6 +110,9 @@ class SafeTwilioInput(SafeInput, TwilioInput):
                                  input_channel=self.name(), metadata=self.get_metadata(request)))
         # Replies go out through the REST API; an empty TwiML answer sends nothing more.
         return response.text("<Response/>", content_type="text/xml")
+
+    def after_guard(self, webhook: Blueprint) -> None:
+        http.close_at_stop(webhook)
 
 
 class SafeWhatsAppInput(SafeTwilioInput):

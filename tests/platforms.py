@@ -15,6 +15,10 @@ visitor would have seen.
   /botframework/openid, /botframework/keys       Bot Framework OpenID metadata + signing keys
   /botframework/token                            Azure AD token endpoint
   /botframework/service/v3/conversations/<id>/activities  Bot Connector
+  /botframework/openid-down                      an OpenID configuration that answers 503
+
+A test can hold calls open (`holding`): a matching call is recorded, then
+left unanswered until the test releases it, as a slow platform would.
 """
 import email.parser
 import email.policy
@@ -23,9 +27,10 @@ import hmac
 import json
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -56,6 +61,28 @@ class Call:
     query: Dict[str, str] = field(default_factory=dict)
 
 
+class Hold:
+    """Calls matching `predicate` wait, unanswered, until `release` (at most `limit` calls are held)."""
+
+    def __init__(self, predicate: Callable[[Call], bool], limit: Optional[int] = None) -> None:
+        self.predicate, self.limit = predicate, limit
+        self.held: List[Call] = []
+        self.arrived = threading.Event()  # set when the first matching call comes in
+        self.released = threading.Event()
+
+    def take(self, call: Call) -> bool:
+        if self.released.is_set() or not self.predicate(call):
+            return False
+        if self.limit is not None and len(self.held) >= self.limit:
+            return False
+        self.held.append(call)
+        self.arrived.set()
+        return True
+
+    def release(self) -> None:
+        self.released.set()
+
+
 def _parse(content_type: str, raw: bytes) -> Any:
     if not raw:
         return None
@@ -76,6 +103,7 @@ class Platforms:
     def __init__(self) -> None:
         self.calls: List[Call] = []
         self.lock = threading.Lock()
+        self.holds: List[Hold] = []
         self.teams_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -154,6 +182,8 @@ class Platforms:
                                                        "limit", "status": 400}
             return 201, {"sid": "SM" + "0" * 32, "account_sid": TWILIO_SID, "status": "queued",
                          "to": body.get("To"), "from": body.get("From"), "body": body.get("Body")}
+        if path == "/botframework/openid-down":
+            return 503, {"error": "temporarily unavailable"}
         if path == "/botframework/openid":
             return 200, {"issuer": "https://api.botframework.com", "jwks_uri": f"{self.url}/botframework/keys"}
         if path == "/botframework/keys":
@@ -177,6 +207,9 @@ class Platforms:
                             {k: v[0] for k, v in parse_qs(url.query).items()})
                 with platforms.lock:
                     platforms.calls.append(call)
+                    holds = [h for h in platforms.holds if h.take(call)]
+                for hold in holds:
+                    hold.released.wait(timeout=300)
                 status, reply = platforms.answer(call)
                 data = json.dumps(reply).encode()
                 self.send_response(status)
@@ -191,6 +224,19 @@ class Platforms:
                 pass
 
         return Handler
+
+    @contextmanager
+    def holding(self, predicate: Callable[[Call], bool], limit: Optional[int] = None) -> Iterator[Hold]:
+        """Matching calls go unanswered until the block ends (or `release`)."""
+        hold = Hold(predicate, limit)
+        with self.lock:
+            self.holds.append(hold)
+        try:
+            yield hold
+        finally:
+            hold.release()
+            with self.lock:
+                self.holds.remove(hold)
 
     # What the visitor saw.
 

@@ -8,10 +8,9 @@ import uuid
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.facebook import MessengerBot
 
-from channels import render
-from channels.messenger import SafeMessenger
+from channels import http, render
+from channels.messenger import SafeMessenger, SafeMessengerBot
 from channels.slack import SafeSlackBot
 from channels.teams import SafeBotFramework
 from channels.telegram import SafeTelegramOutput
@@ -40,6 +39,7 @@ def say_long(output, sender, channel):
         session = getattr(output, "_session", None)  # aiogram keeps one per bot
         if session is not None:
             await session.close()
+        await http.close()  # our senders' aiohttp session (channels/http.py)
 
     asyncio.run(run())
 
@@ -66,7 +66,7 @@ def test_telegram(platform_env):
 def test_messenger(platform_env):
     psid = str(uuid.uuid4().int)[:16]
     client = SafeMessenger("page-token", None).client
-    say_long(MessengerBot(client), psid, "facebook")
+    say_long(SafeMessengerBot(client), psid, "facebook")
     check_parts([m["text"] for m in platform_env.messenger(psid)], 2000)
 
 

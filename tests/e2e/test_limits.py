@@ -86,10 +86,13 @@ def test_socketio_over_long_messages_get_the_too_long_reply_and_the_handoff(serv
     assert TOO_LONG_REPLY in texts(crisis)
 
 
-def test_socketio_big_metadata_is_dropped_and_the_turn_answered(servers):
-    (turn,) = asyncio.run(converse(servers.url, [
-        {"message": "what is imago therapy", "metadata": {"country": "GB", "notes": "x" * 5_000}}]))
-    assert turn[-1]["text"] == LINE  # the metadata's country was dropped with the rest
+def test_socketio_big_or_deep_metadata_is_dropped_and_the_turn_answered(servers):
+    big, deep = asyncio.run(converse(servers.url, [
+        {"message": "what is imago therapy", "metadata": {"country": "GB", "notes": "x" * 5_000}},
+        {"message": "what is imago therapy", "metadata": '{"country": "GB", "x": ' + NESTED_10K.decode() + "}"},
+    ]))
+    assert big[-1]["text"] == LINE  # the metadata's country was dropped with the rest
+    assert deep[-1]["text"] == LINE  # before: a RecursionError, and no reply at all
 
 
 @pytest.mark.parametrize("channel", ["telegram", "slack", "facebook"])

@@ -13,7 +13,8 @@ connector for the platform, and says only what differs there:
   - `after_guard(webhook)`: middleware and listeners that must run after
     that check.
 The base wraps Rasa's handler in `safe_turn` (handoff first, crisis line
-on every turn) before any route sees it, so no connector can skip it.
+on every turn) before any route sees it, so no connector can skip it, and
+puts channels/limits.py's body size and JSON depth limits on every webhook.
 """
 import os
 from typing import Any, Dict, Optional, Sequence, Text
@@ -23,7 +24,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate
+from channels import gate, limits
 from channels.turn import Handler, StatedCountry, safe_turn
 
 
@@ -73,6 +74,9 @@ class SafeInput(InputChannel):
         webhook = self.stated_country.attach(self.routes(handle))
         if self.GUARDED:
             webhook = gate.guard(webhook, self.LABEL, self.refusal)
+            # After the signature check, before anything parses the body.
+            limits.refuse_deep_json(webhook)
+        limits.limit_body(webhook)  # every channel, so no launch can skip it
         self.after_guard(webhook)
         return webhook
 

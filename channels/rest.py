@@ -1,10 +1,11 @@
 """REST channel (POST /webhooks/rest/webhook) with input checks and safe turns.
 
 Same request and reply format as Rasa's own REST channel, but a malformed
-request gets a 4xx with a plain explanation instead of a 500. Every turn
-goes through channels.turn.safe_turn (channels/base.py).
+request gets a 4xx with a plain explanation instead of a 500: JSON nested
+too deeply a 400, metadata over 4 kB a 413 (channels/limits.py), and only
+metadata keys the project reads are kept. Every turn goes through
+channels.turn.safe_turn (channels/base.py).
 """
-import json
 from typing import Any, Dict, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -13,6 +14,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import limits
 from channels.base import Handler, SafeInput
 
 MAX_SENDER_LENGTH = 128
@@ -32,8 +34,10 @@ def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     if content_type != "application/json":
         raise BadRequest(415, "Send the message as JSON (Content-Type: application/json).")
     try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+        body = limits.load_json(request.body or b"")
+    except limits.TooDeep:
+        raise BadRequest(400, f"The JSON is nested deeper than {limits.MAX_JSON_DEPTH} levels.")
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest(400, "The request body is not valid JSON.")
     if not isinstance(body, dict):
         raise BadRequest(400, 'The body must be a JSON object like {"sender": "id", "message": "hi"}.')
@@ -46,7 +50,9 @@ def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
         raise BadRequest(413, f'"message" is longer than {MAX_MESSAGE_LENGTH} characters.')
     if not isinstance(metadata, dict):
         raise BadRequest(400, '"metadata" must be a JSON object.')
-    return sender, text, metadata
+    if limits.metadata_bytes(metadata) > limits.MAX_METADATA_BYTES:
+        raise BadRequest(413, f'"metadata" is larger than {limits.MAX_METADATA_BYTES:,} bytes.')
+    return sender, text, limits.known_metadata(metadata)
 
 
 class SafeRestInput(SafeInput, RestInput):

@@ -11,7 +11,6 @@ by default only the demo page (web/, port WEB_PORT, 8080). A request with
 another Origin header is refused (HTTP 400); clients that send no Origin
 (server-side clients, the tests' python client) are not affected.
 """
-import json
 import logging
 import os
 from typing import Any, Dict, List, Optional, Text, Union
@@ -19,6 +18,7 @@ from typing import Any, Dict, List, Optional, Text, Union
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels import limits
 from channels.base import Handler, SafeInput
 from safety import crisis_lines
 
@@ -34,20 +34,25 @@ def checked_event(data: Any, metadata_key: Text = "metadata") -> Optional[Dict[T
 
     Rasa 3.6 calls `data.get` and `json.loads(metadata)` unguarded, so a
     non-object event or metadata that is not JSON got no reply at all.
+    Metadata nested too deeply or over 4 kB is dropped, and only the keys
+    the project reads are kept (channels/limits.py): the turn still gets
+    its reply, and nothing else is stored with it.
     """
     if not isinstance(data, dict):
         return None
     metadata = data.get(metadata_key)
     if isinstance(metadata, str):
         try:
-            metadata = json.loads(metadata)
-        except ValueError:
+            metadata = limits.load_json(metadata)
+        except (ValueError, RecursionError):
             metadata = None
+    if limits.metadata_bytes(metadata) > limits.MAX_METADATA_BYTES:
+        metadata = None
     message = data.get("message")
     return {
         **data,
         "message": message if isinstance(message, str) else "",
-        metadata_key: metadata if isinstance(metadata, dict) else {},
+        metadata_key: limits.known_metadata(metadata),
     }
 
 

@@ -14,7 +14,8 @@ only a turn without such a response (an empty message, an error, a
 time-out) has it decided here, from the stored conversation.
 Then channels/render.py fits them to the channel (numbered choices on SMS,
 links, length limits); REST and Socket.IO get them unchanged.
-An empty message gets a plain reply without reaching the model.
+An empty message gets a plain reply without reaching the model, and so
+does one over channels/limits.py's MAX_MESSAGE_CHARS ("too long").
 
 Before Rasa sees a message, its text is cleaned (safety/clean.py: broken
 characters, zero-width and look-alike letters) and a leading "/" is dropped
@@ -34,7 +35,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from channels import render
+from channels import limits, render
 from safety import country as visitor
 from safety import crisis_lines
 from safety.clean import clean, unslash
@@ -194,6 +195,10 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         language = detect_language(text)  # None: English, or not sure
         if not text:
             buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
+        elif len(text) > limits.MAX_MESSAGE_CHARS:
+            # Not for the model (its cost grows with the square of the length);
+            # the rule layer has read all of it above, so a handoff still comes.
+            buffer.messages.append({"text": limits.TOO_LONG_REPLY})
         else:
             message.output_channel = buffer
             # Two questions in one message get two answers, in order; a message

@@ -14,6 +14,9 @@ connector for the platform, and says only what differs there:
     that check.
 The base wraps Rasa's handler in `safe_turn` (handoff first, crisis line
 on every turn) before any route sees it, so no connector can skip it.
+On the website's channels (not GUARDED) the caller is the visitor's own
+client, so its address is set for the turn's per-address rate limit
+(channels/limiter.py); a platform's webhook comes from the platform.
 """
 import os
 from typing import Any, Dict, Optional, Sequence, Text
@@ -23,7 +26,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate
+from channels import gate, limiter
 from channels.turn import Handler, StatedCountry, safe_turn
 
 
@@ -73,6 +76,14 @@ class SafeInput(InputChannel):
         webhook = self.stated_country.attach(self.routes(handle))
         if self.GUARDED:
             webhook = gate.guard(webhook, self.LABEL, self.refusal)
+        else:
+            proxies = limiter.trusted_proxies()  # read at start-up: a bad setting stops the server
+
+            @webhook.middleware("request")
+            async def note_address(request: Request) -> None:
+                # Same task as the route, so the turn sees it; never stored or logged.
+                forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+                limiter.client_address.set(limiter.visitor_address(request.ip, forwarded, proxies))
         self.after_guard(webhook)
         return webhook
 

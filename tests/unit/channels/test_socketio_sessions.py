@@ -18,7 +18,7 @@ def test_an_id_has_one_spelling():
 
 @pytest.mark.parametrize("value", [
     None, 12345, ["a" * 32], {"id": "a" * 32}, True, "", "a" * 31, "a" * 33, "g" * 32,
-    "0123456789abcdef0123456789abcde\n", "../../" + "a" * 26, "x" * 100_000,
+    "0123456789abcdef0123456789abcde\n", "a" * 16 + "/" + "b" * 15, "x" * 100_000,
     "{" + str(uuid.uuid4()) + "}", "rest:" + uuid.uuid4().hex,
 ])
 def test_anything_else_is_refused(value):

@@ -11,6 +11,8 @@ their turns. Here:
   - an id must be what the widget makes (web/src/widget.js: 32 hex
     characters) or a UUID, as a string; anything else is refused with a
     reply (BAD_SESSION_REPLY and the crisis line), no session;
+  - a message refused here (no session, too long) is still read by the
+    rule layer, and a crisis or abuse message gets the handoff;
   - a socket holds one session; asking for another ("Clear chat") gives up
     the first;
   - an id held by another live socket is not shared: the newcomer is
@@ -58,7 +60,12 @@ from sanic import Blueprint
 from channels import limiter
 from channels.base import Handler, SafeInput
 from channels.rest import MAX_MESSAGE_LENGTH
+from channels.turn import arrange_turn
+from safety import country as visitor
 from safety import crisis_lines
+from safety.clean import clean, unslash
+from safety.detector import default_detector
+from safety.handoff import handoff_message
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +216,16 @@ class SafeSocketIOInput(SafeInput, SocketIOInput):
         for text in (reply, crisis_lines.every_turn_line(None)):
             await self.sio.emit(self.bot_message_evt, {"text": text}, room=sid)
 
+    async def _refuse_turn(self, sid: Text, reply: Text, text: Text, metadata: Dict[Text, Any]) -> None:
+        """A message not passed on, answered as a turn: the rule layer still
+        reads it, so a crisis or abuse message gets its handoff instead."""
+        reading = default_detector().read(unslash(clean(text)).strip())
+        country = visitor.visitor_country(reading.country, metadata)
+        messages = [handoff_message(reading.detection, country)] if reading.detection else [{"text": reply}]
+        output = SocketOutput(self.sio, self.bot_message_evt, sid)
+        for message in arrange_turn(messages, self.name(), country):
+            await output.send_response(sid, message)
+
     def _replace_handlers(self, handle: Handler, proxies: List[Any]) -> None:
         """Our connect, disconnect, session_request and user_uttered in place of Rasa's."""
         handlers = self.sio.handlers[self.namespace or "/"]
@@ -248,17 +265,17 @@ class SafeSocketIOInput(SafeInput, SocketIOInput):
                 return
             session = self.sessions.session_of.get(sid)
             named = event.get("session_id")
+            text, metadata = event["message"], event[self.metadata_key]
             if session is None or (named is not None and valid_session_id(named) != session):
-                await self._refuse(sid, BAD_SESSION_REPLY)
+                await self._refuse_turn(sid, BAD_SESSION_REPLY, text, metadata)
                 return
-            if len(event["message"]) > MAX_MESSAGE_LENGTH:
-                await self._refuse(sid, TOO_LONG_REPLY)
+            if len(text) > MAX_MESSAGE_LENGTH:
+                await self._refuse_turn(sid, TOO_LONG_REPLY, text, metadata)
                 return
             # This event's own task, so the turn (and only it) sees the address.
             limiter.client_address.set(self.sessions.address_of.get(sid))
             output = SocketOutput(self.sio, self.bot_message_evt, sid)
-            await handle(UserMessage(event["message"], output, session, input_channel=self.name(),
-                                     metadata=event[self.metadata_key]))
+            await handle(UserMessage(text, output, session, input_channel=self.name(), metadata=metadata))
 
         handlers.update({"connect": connect, "disconnect": disconnect, "session_request": session_request,
                          self.user_message_evt: user_uttered})

@@ -161,20 +161,26 @@ def test_a_socket_holds_one_session_at_a_time(servers):
     assert free == first
 
 
-def test_a_message_longer_than_rest_allows_is_refused_and_an_oversized_packet_is_dropped(servers):
+def test_a_message_longer_than_rest_allows_is_refused_unless_a_crisis_and_an_oversized_packet_is_dropped(servers):
     async def run():
         visitor = await Visitor(servers.url).connect()
         session = await visitor.session()
         long = await visitor.turn({"message": "a" * (MAX_MESSAGE_LENGTH + 1), "session_id": session})
+        # Refused messages are still read by the rule layer.
+        long_crisis = await visitor.turn({"message": "i want to kill myself " * 1000, "session_id": session})
+        forged_crisis = await visitor.turn({"message": "i want to kill myself", "session_id": uuid.uuid4().hex})
         start = len(visitor.received)
         await visitor.emit("user_uttered", {"message": "a" * (MAX_PACKET_BYTES + 1), "session_id": session})
         await asyncio.sleep(5)
         dropped = visitor.received[start:], visitor.client.connected
         await visitor.close()
         after = await converse(servers.url, ["what is imago therapy"])  # the server is fine
-        return long, dropped, after
+        return long, long_crisis, forged_crisis, dropped, after
 
-    long, (after_packet, still_connected), after = asyncio.run(run())
+    long, long_crisis, forged_crisis, (after_packet, still_connected), after = asyncio.run(run())
     assert long == [{"text": TOO_LONG_REPLY}, {"text": LINE}]
+    for crisis in (long_crisis, forged_crisis):
+        assert crisis[0]["handoff"]["type"] == "crisis" and "988" in crisis[1]["text"], crisis
+        assert TOO_LONG_REPLY not in texts(crisis) and BAD_SESSION_REPLY not in texts(crisis)
     assert after_packet == [] and not still_connected
     assert after[0][-1] == {"text": LINE}

@@ -15,6 +15,9 @@ connector for the platform, and says only what differs there:
 The base wraps Rasa's handler in `safe_turn` (handoff first, crisis line
 on every turn) before any route sees it, so no connector can skip it, and
 puts channels/limits.py's body size and JSON depth limits on every webhook.
+On the website's channels (not GUARDED) the caller is the visitor's own
+client, so its address is set for the turn's per-address rate limit
+(channels/limiter.py); a platform's webhook comes from the platform.
 """
 import os
 from typing import Any, Dict, Optional, Sequence, Text
@@ -24,7 +27,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import gate, limits
+from channels import gate, limiter, limits
 from channels.turn import Handler, StatedCountry, safe_turn
 
 
@@ -76,6 +79,14 @@ class SafeInput(InputChannel):
             webhook = gate.guard(webhook, self.LABEL, self.refusal)
             # After the signature check, before anything parses the body.
             limits.refuse_deep_json(webhook)
+        else:
+            proxies = limiter.trusted_proxies()  # read at start-up: a bad setting stops the server
+
+            @webhook.middleware("request")
+            async def note_address(request: Request) -> None:
+                # Same task as the route, so the turn sees it; never stored or logged.
+                forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+                limiter.client_address.set(limiter.visitor_address(request.ip, forwarded, proxies))
         limits.limit_body(webhook)  # every channel, so no launch can skip it
         self.after_guard(webhook)
         return webhook

@@ -35,7 +35,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from channels import limits, render
+from channels import limiter, limits, render
 from safety import country as visitor
 from safety import crisis_lines
 from safety.clean import clean, unslash
@@ -173,7 +173,7 @@ class StatedCountry:
 
 
 def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] = None,
-              timeout: float = TURN_TIMEOUT) -> Handler:
+              timeout: float = TURN_TIMEOUT, rate_limits: Optional[limiter.Limits] = None) -> Handler:
     """Wrap Rasa's handler so every turn leaves through `arrange_turn`.
 
     The crisis line's country (safety/country.py decides it): what the
@@ -181,7 +181,9 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
     session), else the message metadata, else the default. Earlier in the
     session is what the response generator saw; `stated_country` reads the
     stored conversation only for a turn with no response from it.
+    A message over a rate limit (channels/limiter.py) is not passed to Rasa.
     """
+    rate_limits = rate_limits or limiter.Limits.from_env()  # read at start-up: a bad setting stops the server
 
     async def handle(message: UserMessage) -> None:
         real_output = message.output_channel
@@ -199,6 +201,11 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
             # Not for the model (its cost grows with the square of the length);
             # the rule layer has read all of it above, so a handoff still comes.
             buffer.messages.append({"text": limits.TOO_LONG_REPLY})
+        elif not rate_limits.admit(message.sender_id, limiter.client_address.get()):
+            # Decided after the rule layer read it: a crisis message gets its
+            # handoff below all the same, and no request to slow down.
+            if not reading.detection:
+                buffer.messages.append({"text": limiter.SLOW_DOWN_REPLY})
         else:
             message.output_channel = buffer
             # Two questions in one message get two answers, in order; a message

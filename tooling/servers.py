@@ -67,6 +67,9 @@ class Servers:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_HOST": "127.0.0.1",
+            # Every test and benchmark client is 127.0.0.1, so the per-address
+            # limits would throttle the run itself; tests/e2e/test_limits.py sets its own.
+            "RATE_LIMIT_CONVERSATION": "off", "RATE_LIMIT_ADDRESS": "off", "SOCKETIO_MAX_PER_ADDRESS": "1000",
             **(extra_env or {}),  # e.g. the messaging channels, pointed at local stand-ins
         }
         self.actions = None

@@ -13,10 +13,10 @@ text (`exc_text`, the original exception dropped), then cleaned of:
     wrapper; asyncio copies it into every task the turn starts, so Rasa's
     own debug lines about that message are cleaned too);
   - phone numbers and namespaced conversation ids ("twilio:+1...") anywhere;
-  - in structlog's JSON lines, the values Rasa marks as message content;
-  - tracebacks from the platforms' connectors (rasa.core.channels, channels):
-    the exception type only, since a refused token or a platform's error
-    text can carry the caller's data.
+  - in structlog's events and JSON lines, the values Rasa marks as message content;
+  - tracebacks from Rasa's platform connectors (rasa.core.channels): the
+    exception type only, since a refused token or a platform's error text
+    can carry the caller's data.
 """
 import contextvars
 import json
@@ -43,7 +43,7 @@ CONTENT_KEYS = {
     "successes", "current_entity", "next_entity", "states", "entity", "token_text", "user_message",
     "json_message", "sender_id", "conversation_id", "metadata", "tracker",
 }
-CONNECTOR_LOGGERS = ("rasa.core.channels", "channels")
+CONNECTOR_LOGGERS = ("rasa.core.channels.",)  # Rasa's; ours (channels/) log only what they mean to
 
 
 class Withheld:
@@ -137,3 +137,23 @@ def install() -> None:
         return
     _base_factory = logging.getLogRecordFactory()
     logging.setLogRecordFactory(_make_record)
+    _clean_structlog()
+
+
+def _withhold_content(_logger: Any, _method: Text, event: dict) -> dict:
+    for key in CONTENT_KEYS & event.keys():
+        event[key] = WITHHELD
+    return event
+
+
+def _clean_structlog() -> None:
+    """Rasa's structlog renders a console line (on a terminal) that the record factory can't parse
+    as JSON: take the content out of every event before any renderer sees it. Rasa configured
+    structlog at start-up; its loggers share this one list, so adding to it reaches them all."""
+    try:
+        import structlog
+    except ImportError:  # the action server alone may lack it
+        return
+    processors = structlog.get_config()["processors"]
+    if _withhold_content not in processors:
+        processors.insert(0, _withhold_content)

@@ -87,13 +87,14 @@ class Servers:
         if self.actions:
             stop(self.actions)
 
-    def start_rasa(self, api_token: Optional[str] = None) -> None:
+    def start_rasa(self, api_token: Optional[str] = None, debug: bool = False) -> None:
         log = self.rasa_log.open("ab")
         api = ["--enable-api", "--auth-token", api_token] if api_token else []
+        verbose = ["--debug"] if debug else []  # every log line, e.g. to show none holds personal data
         self.rasa = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
              "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml", *api],
+             "--endpoints", "endpoints.yml", *api, *verbose],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, STARTUP_TIMEOUT)

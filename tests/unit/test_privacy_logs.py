@@ -165,3 +165,26 @@ def test_structlog_events_lose_their_content_before_any_renderer(log):
         processors.remove(renderer_input)
     assert seen and seen[0]["event"] == "facebook.message.cannot.handle"
     assert MARKER not in str(seen) and PHONE not in str(seen)
+
+
+def test_the_turn_wrapper_withholds_its_visitor_from_rasas_own_lines(log):
+    """channels/turn.py names the turn's ids and text; Rasa's handler runs in a task of its own."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from channels.turn import safe_turn
+
+    (processor, *_), stream = log
+
+    async def rasa(message):  # what Rasa logs at DEBUG about a message, and then a failure
+        processor.debug(f"Received user message '{message.text}' for conversation '{message.sender_id}'")
+        raise RuntimeError(f"could not save {message.sender_id}: {message.text}")
+
+    async def turn():
+        await safe_turn(rasa)(UserMessage(f"my name is {MARKER}", CollectingOutputChannel(), "visitor-2718",
+                                          input_channel="rest"))
+        await asyncio.sleep(0)
+
+    asyncio.run(turn())
+    out = stream.getvalue()
+    assert "Received user message '[withheld]' for conversation '[withheld]'" in out
+    assert "RuntimeError" in out and MARKER not in out and "visitor-2718" not in out

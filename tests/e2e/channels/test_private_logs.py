@@ -7,6 +7,7 @@ unique marker goes over REST and over Twilio from a phone number; the visitor st
 and the crisis line, and neither the marker, the REST sender nor the phone number is in the log.
 """
 import sqlite3
+import stat
 import time
 import uuid
 
@@ -41,6 +42,7 @@ def refuse_writes(db) -> None:
 
 def test_a_failing_store_logs_no_message_text_sender_or_phone_number(failing_store_server, platforms):
     server = failing_store_server
+    assert stat.S_IMODE(server.tracker_db.stat().st_mode) == 0o600  # created owner-only by the store
     refuse_writes(server.tracker_db)
     marker = f"zebra{uuid.uuid4().hex[:10]}"
     sender = f"visitor-{uuid.uuid4().hex[:10]}"

@@ -28,6 +28,7 @@ from typing import Any, Iterable, Text
 WITHHELD = "[withheld]"
 # Shorter values ("me", "hi") would blank unrelated words; they say nothing about anyone.
 MIN_VALUE_LENGTH = 4
+MIN_WORD_LENGTH = 3  # a name can be short ("my name is Amy")
 
 _base_factory: Any = None
 
@@ -51,7 +52,7 @@ class Withheld:
 
     def __init__(self, values: Iterable[Text] = (), words: Iterable[Text] = ()) -> None:
         self.values = tuple(sorted(set(values), key=len, reverse=True))  # longest first: a part never hides the whole
-        words = sorted({w for w in words if len(w) >= MIN_VALUE_LENGTH}, key=len, reverse=True)
+        words = sorted({w for w in words if len(w) >= MIN_WORD_LENGTH}, key=len, reverse=True)
         self.words = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, words)), re.IGNORECASE) if words else None
 
     def apply(self, text: Text) -> Text:

@@ -188,3 +188,12 @@ def test_the_turn_wrapper_withholds_its_visitor_from_rasas_own_lines(log):
     out = stream.getvalue()
     assert "Received user message '[withheld]' for conversation '[withheld]'" in out
     assert "RuntimeError" in out and MARKER not in out and "visitor-2718" not in out
+
+
+def test_short_words_of_the_text_are_withheld_in_its_tokens_and_parts(log):
+    (processor, *_), stream = log
+    logs.keep_out(ids=("rest:visitor-1",), texts=("my name is Amy and I am 34",))
+    processor.debug("Tokens: ['my', 'name', 'is', 'Amy', 'and', 'I', 'am', '34'] / part: 'name is amy'")
+    out = stream.getvalue()
+    assert "Amy" not in out and "amy" not in out and "'name'" not in out
+    assert out.count("[withheld]") == 5  # name, Amy, and, amy, name

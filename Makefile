@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit
+.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -40,6 +40,7 @@ help:
 	@echo "make nlu-report  cross-validation page for editors: results/nlu-report/report.html and .md (~15 min)"
 	@echo "make held-out    the model on the held-out visitor questions: results/held-out/report.md"
 	@echo "make unanswered  what visitors asked that the bot couldn't answer (last 30 days): results/unanswered.html and .md"
+	@echo "make purge  delete conversations older than TRACKER_RETENTION_DAYS (default 30) now; the server does it daily"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
@@ -131,6 +132,10 @@ held-out: install train
 # masked and grouped; writes results/unanswered.html and .md only.
 unanswered: install
 	$(BIN)/python scripts/editors/unanswered.py
+
+# The server deletes old conversations at start-up and daily (privacy/store.py); this does it now.
+purge: install
+	$(BIN)/python scripts/serve/purge.py
 
 # Trains what changed, then PUT /model on the admin port (127.0.0.1:RASA_ADMIN_PORT, default RASA_PORT + 1000)
 # with RASA_API_TOKEN or RASA_API_TOKEN_FILE (README, Admin API).

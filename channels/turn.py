@@ -36,6 +36,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import limiter, limits, render
+from privacy import logs
 from safety import country as visitor
 from safety import crisis_lines
 from safety.clean import clean, unslash
@@ -192,6 +193,8 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         message.sender_id = conversation_id(channel, reply_to)
         buffer = TurnBuffer(real_output)
         text = unslash(clean(message.text)).strip()
+        # Nothing of this visitor in any log line of the turn, at any level (privacy/logs.py).
+        logs.keep_out(ids=(reply_to, message.sender_id), texts=(message.text, text))
         message.text = text
         reading = default_detector().read(text)
         language = detect_language(text)  # None: English, or not sure

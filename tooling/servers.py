@@ -91,18 +91,20 @@ class Servers:
         if self.actions:
             stop(self.actions)
 
-    def start_rasa(self, api_token: Optional[str] = None) -> None:
+    def start_rasa(self, api_token: Optional[str] = None, debug: bool = False) -> None:
         """Rasa through scripts/serve/rasa_server.py, as `make run` starts it. With api_token the
-        admin API listens on 127.0.0.1:admin_port; the token goes in the environment, never argv."""
+        admin API listens on 127.0.0.1:admin_port; the token goes in the environment, never argv.
+        With debug, every log line (e.g. to show none holds personal data)."""
         log = self.rasa_log.open("ab")
         env = {k: v for k, v in self.env.items() if k not in ("RASA_API_TOKEN", "RASA_API_TOKEN_FILE")}
         if api_token:
             self.admin_port = free_port()
             env.update(RASA_API_TOKEN=api_token, RASA_ADMIN_PORT=str(self.admin_port))
+        verbose = ["--debug"] if debug else []
         self.rasa = subprocess.Popen(
             [str(BIN / "python"), "-m", "scripts.serve.rasa_server", "run", "--model", str(MODEL),
              "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml"],
+             "--endpoints", "endpoints.yml", *verbose],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, STARTUP_TIMEOUT)

@@ -215,7 +215,9 @@ def open_store(endpoints: Path, domain: Any) -> Any:
     if config is None or config.type is None:
         raise StoreError(f"{endpoints} configures no tracker store (tracker_store:), so no conversations are kept")
     kwargs = config.kwargs
-    if config.type.lower() == "sql" and kwargs.get("dialect", "sqlite") == "sqlite":
+    # Rasa's SQL store or ours on it (privacy/store.py; opened here, it deletes nothing).
+    sql = config.type.lower() == "sql" or config.type.endswith("SQLTrackerStore")
+    if sql and kwargs.get("dialect", "sqlite") == "sqlite":
         db = Path(str(kwargs.get("db") or "rasa.db")).expanduser().resolve()
         if not db.is_file():
             raise StoreError(f"the conversation store {db} does not exist (TRACKER_DB); "

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 # The project's packages (scripts, tooling, safety, ...) import from the root, as under make.
 export PYTHONPATH="$PWD"
+# Conversations are health information: every file the servers create is owner-only
+# (the tracker database 0600 in a folder 0700; privacy/store.py also sees to it).
+umask 077
 mkdir -p "$(dirname "$TRACKER_DB")"
 # Read by the Rasa server too: the demo page's origin may use Socket.IO (channels/socketio.py).
 export WEB_PORT="${WEB_PORT:-8080}"

@@ -249,7 +249,8 @@ def _part_of(message: UserMessage, text: Text) -> UserMessage:
 
 
 async def _run(on_new_message: Handler, message: UserMessage, buffer: TurnBuffer, timeout: float) -> None:
-    """Rasa's turn into `buffer`; an error or a time-out adds a reply instead of failing."""
+    """Rasa's turn into `buffer`; an error, a time-out or silence adds a reply instead of failing."""
+    replies_before = len(buffer.messages)
     task = asyncio.ensure_future(on_new_message(message))
     done, _ = await asyncio.wait({task}, timeout=timeout)
     if not done:
@@ -263,4 +264,9 @@ async def _run(on_new_message: Handler, message: UserMessage, buffer: TurnBuffer
         # Only the type: the exception's text may hold the message or its sender.
         logger.error("Handling a message failed on %s (%s)", message.input_channel, type(error).__name__)
         logger.debug("Turn failure", exc_info=error)
+        buffer.messages.append({"text": ERROR_REPLY})
+    elif len(buffer.messages) == replies_before:
+        # Every rule and story answers, so silence means a step failed inside Rasa
+        # (it logs a custom action the action server didn't answer, and goes on).
+        logger.error("Handling a message on %s brought no reply", message.input_channel)
         buffer.messages.append({"text": ERROR_REPLY})

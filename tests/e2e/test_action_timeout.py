@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from channels.turn import ERROR_REPLY, TIMEOUT_REPLY
 from tests.helpers import LINE, new_sender, texts
 
 ASK_FORMAT, ASK_PLACE = "How would you like to do Imago therapy", "Where do you live?"
@@ -66,12 +67,13 @@ def test_a_hung_action_server_costs_one_reply_not_the_conversation(servers, hung
 
     messages, seconds = timed_say(servers, sender, "Chicago")  # the form's last step calls the action server
     assert hung_actions.held, "the action server was not called"
-    assert seconds < 12, f"the reply took {seconds:.1f} s"
-    assert messages and messages[-1]["text"] == LINE
+    # Rasa gave up on the action before the turn wrapper's 30 s time-out, and said so.
+    assert ERROR_REPLY in texts(messages) and TIMEOUT_REPLY not in texts(messages), f"after {seconds:.1f} s"
+    assert messages[-1]["text"] == LINE
 
     messages, seconds = timed_say(servers, sender, "how much does imago therapy cost?")
-    assert seconds < 8, f"the next message waited {seconds:.1f} s for the conversation's lock"
-    assert "$700" in texts(messages) and messages[-1]["text"] == LINE
+    # With the lock still held (Rasa's 300 s wait) this would be the time-out reply.
+    assert "$700" in texts(messages) and messages[-1]["text"] == LINE, f"after {seconds:.1f} s"
 
     messages, seconds = timed_say(servers, sender, "i want to die")
-    assert messages[0]["custom"]["handoff"]["type"] == "crisis" and seconds < 8
+    assert messages[0]["custom"]["handoff"]["type"] == "crisis", f"after {seconds:.1f} s"

@@ -109,6 +109,14 @@ def test_a_failing_turn_still_replies_with_the_crisis_line():
     assert {"text": ERROR_REPLY} in sent
 
 
+def test_a_turn_that_brings_no_reply_says_something_went_wrong():
+    # Rasa logs an action server that timed out or is down and sends nothing.
+    async def silent(message):
+        return None
+
+    assert run_turn(silent, "help me find a therapist") == [{"text": ERROR_REPLY}, {"text": LINE}]
+
+
 def test_a_failing_turn_logs_neither_the_sender_nor_the_text(caplog):
     async def broken(message):
         raise RuntimeError("boom")

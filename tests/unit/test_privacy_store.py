@@ -55,7 +55,7 @@ def test_an_existing_world_readable_database_is_tightened_at_start_up(tmp_path, 
 
 
 def test_an_existing_folder_is_left_as_it_is(tmp_path):
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir(mode=0o755)
     shared.chmod(0o755)
     RetainingSQLTrackerStore(Domain.empty(), db=str(shared / "tracker.db"))

@@ -253,7 +253,8 @@ class SocketLine:
 
     def __init__(self, visitor: Visitor, url: str) -> None:
         self.visitor, self.url = visitor, url
-        self.client = socketio.AsyncClient(reconnection=False)
+        # request_timeout: the widget's socket.io-client waits 20 s to connect (engineio's own default is 5 s).
+        self.client = socketio.AsyncClient(reconnection=False, request_timeout=20)
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.stray = 0
 
@@ -320,9 +321,14 @@ class Tally:
     acks: List[Ack] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)  # kind of failure -> count
     cross_talk: int = 0
+    slowest: float = 0.0  # seconds, the longest turn
 
-    def record(self, visitor: Visitor, text: str, reply: Optional[List[Dict]], failure: str = "") -> str:
+    def record(self, visitor: Visitor, text: str, reply: Optional[List[Dict]], failure: str = "",
+               took: float = 0.0) -> str:
         self.sent += 1
+        self.slowest = max(self.slowest, took)
+        if self.sent % 1000 == 0:  # a sign of life in long runs
+            print(f"  {self.sent} messages", flush=True)
         if reply is None:
             self.errors[failure] += 1
             return failure
@@ -346,10 +352,12 @@ async def converse(line, visitor: Visitor, texts: Iterable[str], tally: Tally,
     for text in texts:
         if stop is not None and stop.is_set():
             break
+        started = time.monotonic()
         try:
-            tally.record(visitor, text, await line.turn(text))
+            reply = await line.turn(text)
+            tally.record(visitor, text, reply, took=time.monotonic() - started)
         except TurnFailed as e:
-            tally.record(visitor, text, None, str(e))
+            tally.record(visitor, text, None, str(e), time.monotonic() - started)
             if stop is not None and stop.is_set():
                 break
         if pause:
@@ -475,8 +483,8 @@ def db_locked(servers: Servers) -> Tuple[bool, str]:
     crisis = [a.kind for a in tally.acks if a.text == CRISIS]
     after, _, _ = asyncio.run(one_turn(servers.url, visitors[0], FAQ))
     ok = not silent and crisis == ["handoff"] and not (kinds.keys() - {"answer", "handoff", "error", "timeout"})
-    return ok, (f"{LOCK_SECONDS:.0f} s lock, {tally.sent} messages: {dict(kinds)}; lost silently {len(silent)}; "
-                f"after the lock: {after}")
+    return ok, (f"{LOCK_SECONDS:.0f} s lock, {tally.sent} messages: {dict(kinds)}, slowest {tally.slowest:.0f} s; "
+                f"lost silently {len(silent)}; after the lock: {after}")
 
 
 def memory(servers: Servers) -> Tuple[Tally, int, int, int]:
@@ -657,6 +665,7 @@ def main() -> int:
         ok, detail = db_locked(servers)
         faults.append(ok)
         rows.append(("database locked", f"{verdict(ok)}: {detail}"))
+        print("database locked done", flush=True)
 
         steady, rss_start, rss_end, rss_peak = memory(servers)
         steady_lost = lost_in(servers, steady.acks)
@@ -679,8 +688,8 @@ def main() -> int:
     rss_growth = growth(rss_start, rss_end)
     figures = [
         ("messages (load)", f"{tally.sent} from {VISITORS} visitors (half REST, half Socket.IO) in "
-                            f"{took:.0f} s, {tally.sent / took:.1f} msg/s"),
-        ("messages (memory)", f"{steady.sent} in {MINUTES:g} min"),
+                            f"{took:.0f} s, {tally.sent / took:.1f} msg/s, slowest turn {tally.slowest:.0f} s"),
+        ("messages (memory)", f"{steady.sent} in {MINUTES:g} min, {steady.sent / (MINUTES * 60):.1f} msg/s"),
         ("errors", f"{sum(errors.values())} {dict(errors) if errors else ''}".strip()),
         ("cross-talk", str(cross)),
         ("lost turns", f"{lost_total} of {len(tally.acks) + len(steady.acks)} acknowledged"),

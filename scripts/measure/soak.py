@@ -228,6 +228,7 @@ class RestLine:
     def __init__(self, visitor: Visitor, url: str, http: aiohttp.ClientSession) -> None:
         self.visitor, self.url, self.http = visitor, url, http
         self.stray = 0  # REST cannot receive what it did not ask for
+        self.reopened = 0
 
     async def open(self) -> None:
         return None
@@ -253,16 +254,19 @@ class SocketLine:
 
     def __init__(self, visitor: Visitor, url: str) -> None:
         self.visitor, self.url = visitor, url
-        # request_timeout: the widget's socket.io-client waits 20 s to connect (engineio's own default is 5 s).
-        self.client = socketio.AsyncClient(reconnection=False, request_timeout=20)
+        self.client: Optional[socketio.AsyncClient] = None
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.stray = 0
+        self.connected = False
+        self.reopened = 0  # sessions the server dropped, opened again as the widget does
 
     async def open(self) -> None:
+        # request_timeout: the widget's socket.io-client waits 20 s to connect (engineio's own default is 5 s).
+        self.client = socketio.AsyncClient(reconnection=False, request_timeout=20)
         confirmed = asyncio.Event()
         self.client.on("bot_uttered", self.inbox.put_nowait)
         self.client.on("session_confirm", lambda _data: confirmed.set())
-        self.client.on("disconnect", lambda: self.inbox.put_nowait(None))
+        self.client.on("disconnect", self._dropped)
         try:
             # Long-polling: the pinned aiohttp predates engineio's websocket client (tests/e2e/test_socketio.py).
             await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"],
@@ -271,6 +275,11 @@ class SocketLine:
             await asyncio.wait_for(confirmed.wait(), TURN_WAIT)
         except (socketio.exceptions.SocketIOError, asyncio.TimeoutError, OSError) as e:
             raise TurnFailed(f"no session ({type(e).__name__})")
+        self.connected = True
+
+    def _dropped(self) -> None:
+        self.connected = False
+        self.inbox.put_nowait(None)  # ends a turn waiting for its reply
 
     def drain(self) -> None:
         while not self.inbox.empty():
@@ -278,6 +287,10 @@ class SocketLine:
                 self.stray += 1
 
     async def turn(self, text: str) -> List[Dict]:
+        if not self.connected:
+            # Like the widget after a dropped connection: a new socket, the same session id.
+            self.reopened += 1
+            await self.open()
         self.drain()
         event = {"message": text, "session_id": self.visitor.name, "metadata": {"country": self.visitor.country}}
         try:
@@ -305,7 +318,8 @@ class SocketLine:
         await asyncio.sleep(2.0)  # a late message for someone else would come now
         self.drain()
         try:
-            await self.client.disconnect()
+            if self.client:
+                await self.client.disconnect()
         except Exception:  # already gone (e.g. after the kill)
             pass
 
@@ -321,6 +335,7 @@ class Tally:
     acks: List[Ack] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)  # kind of failure -> count
     cross_talk: int = 0
+    reopened: int = 0  # Socket.IO sessions the server dropped (each opened again)
     slowest: float = 0.0  # seconds, the longest turn
 
     def record(self, visitor: Visitor, text: str, reply: Optional[List[Dict]], failure: str = "",
@@ -347,7 +362,9 @@ async def converse(line, visitor: Visitor, texts: Iterable[str], tally: Tally,
     try:
         await line.open()
     except TurnFailed as e:
-        tally.record(visitor, "", None, str(e))
+        # Each message the visitor could not send is an error; an endless script (stop given) counts once.
+        for text in (texts if stop is None else [""]):
+            tally.record(visitor, text, None, str(e))
         return
     for text in texts:
         if stop is not None and stop.is_set():
@@ -364,6 +381,7 @@ async def converse(line, visitor: Visitor, texts: Iterable[str], tally: Tally,
             await asyncio.sleep(pause)
     await line.close()
     tally.cross_talk += line.stray
+    tally.reopened += line.reopened
 
 
 def session() -> aiohttp.ClientSession:
@@ -692,6 +710,8 @@ def main() -> int:
         ("messages (memory)", f"{steady.sent} in {MINUTES:g} min, {steady.sent / (MINUTES * 60):.1f} msg/s"),
         ("errors", f"{sum(errors.values())} {dict(errors) if errors else ''}".strip()),
         ("cross-talk", str(cross)),
+        ("Socket.IO sessions dropped", f"{tally.reopened + steady.reopened} (each reopened with the same "
+                                       "session id, as the widget does; its turn in flight got no reply)"),
         ("lost turns", f"{lost_total} of {len(tally.acks) + len(steady.acks)} acknowledged"),
         ("RSS start / end / peak", f"{mib(rss_start)} / {mib(rss_end)} / {mib(rss_peak)}"),
         ("RSS growth", f"{rss_growth:+.1f}% over {MINUTES:g} min (target under {RSS_TARGET:g}%)"),

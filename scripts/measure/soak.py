@@ -710,8 +710,8 @@ def main() -> int:
         ("messages (memory)", f"{steady.sent} in {MINUTES:g} min, {steady.sent / (MINUTES * 60):.1f} msg/s"),
         ("errors", f"{sum(errors.values())} {dict(errors) if errors else ''}".strip()),
         ("cross-talk", str(cross)),
-        ("Socket.IO sessions dropped", f"{tally.reopened + steady.reopened} (each reopened with the same "
-                                       "session id, as the widget does; its turn in flight got no reply)"),
+        ("Socket.IO reopens", f"{tally.reopened + steady.reopened} attempts after a dropped session (same "
+                              "session id, as the widget does; the turn in flight got no reply)"),
         ("lost turns", f"{lost_total} of {len(tally.acks) + len(steady.acks)} acknowledged"),
         ("RSS start / end / peak", f"{mib(rss_start)} / {mib(rss_end)} / {mib(rss_peak)}"),
         ("RSS growth", f"{rss_growth:+.1f}% over {MINUTES:g} min (target under {RSS_TARGET:g}%)"),

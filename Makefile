@@ -1,5 +1,5 @@
 # The command surface: `make run` and `make test` do all the set-up.
-# Targets: install, train, run, test, test-fast, lint, bench, audit, clean. Settings below can be
+# Targets: install, train, run, test, test-fast, lint, bench, soak, audit, clean. Settings below can be
 # overridden from the environment, e.g. `RASA_PORT=5010 make run`.
 
 SHELL := /bin/bash
@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge
+.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge soak
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -43,6 +43,7 @@ help:
 	@echo "make purge  delete conversations older than TRACKER_RETENTION_DAYS (default 30) now; the server does it daily"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  latency, throughput, memory and start-up figures"
+	@echo "make soak   load and fault figures: 10,000 messages, kill -9, faults, 30 min of memory (~1 h)"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
 	@echo "make audit  the locks against published advisories (pip-audit, npm audit; needs the internet):"
 	@echo "           a table, exit 2 when an advisory service can't be reached; reviewed list: docs/security.md"
@@ -144,6 +145,11 @@ reload: install
 
 bench: install train
 	$(BIN)/python scripts/measure/bench.py
+
+# Not a test and not part of make test: it prints figures (scripts/measure/soak.py). Smaller runs:
+# SOAK_MESSAGES=300 SOAK_VISITORS=10 SOAK_MINUTES=1 make soak. Root mounts a tmpfs for the full disk.
+soak: install train
+	$(BIN)/python scripts/measure/soak.py
 
 eval-safety: install train
 	$(BIN)/python scripts/measure/eval_safety.py

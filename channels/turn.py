@@ -36,7 +36,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from channels import limiter, limits, render
-from privacy import logs
+from privacy import logs, store
 from safety import country as visitor
 from safety import crisis_lines
 from safety.clean import clean, unslash
@@ -56,6 +56,10 @@ EMPTY_MESSAGE_REPLY = (
     "is, how it works, what it costs, or how to find a therapist."
 )
 TIMEOUT_REPLY = "Sorry, that is taking me too long. Please try again in a moment."
+NOT_SAVED_REPLY = (
+    "Sorry, I couldn't save this part of our conversation on my side, so I may not "
+    "remember it if you come back later."
+)
 # Channels whose clients render the machine-readable handoff payload; the
 # others get the same handoff as plain text only.
 PAYLOAD_CHANNELS = {"rest", "socketio"}
@@ -198,6 +202,8 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
         message.text = text
         reading = default_detector().read(text)
         language = detect_language(text)  # None: English, or not sure
+        storage = {"failed": False}  # privacy/store.py notes a failed save here
+        store.turn_storage.set(storage)
         if not text:
             buffer.messages.append({"text": EMPTY_MESSAGE_REPLY})
         elif len(text) > limits.MAX_MESSAGE_CHARS:
@@ -220,6 +226,10 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
                            buffer, timeout)
                 if buffer.closed:
                     break
+        if storage["failed"] and not buffer.closed:
+            # Answered from memory but not stored: say so rather than lose it silently.
+            logger.error("A turn on %s was answered but could not be saved", channel)
+            buffer.messages.append({"text": NOT_SAVED_REPLY})
         country = decided_country(buffer.messages)
         if country is None or reading.country:
             stated = reading.country

@@ -8,11 +8,16 @@ keys as Rasa's `type: SQL` (dialect, db, host, username, ...), so SQLite
     server starts and then every day (`purge`; `make purge` runs it by hand);
   - file modes: a SQLite file is created 0600 in a folder created 0700, and
     an existing file is tightened to 0600 at start-up (SQLite gives its
-    journal files the database file's mode).
+    journal files the database file's mode);
+  - a failed save (a full disk, a locked or read-only database) is noted for
+    the turn (`save_failed`): Rasa then keeps the conversation in memory and
+    answers as usual, so channels/turn.py tells the visitor it was not saved
+    instead of losing the turn silently.
 Importing this module also installs the log redaction (privacy/logs.py):
 the Rasa server always imports it, before the first conversation.
 """
 import asyncio
+import contextvars
 import logging
 import os
 import stat
@@ -33,6 +38,15 @@ logger = logging.getLogger(__name__)
 RETENTION_VARIABLE = "TRACKER_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 30.0
 DAY = 24 * 3600.0
+# Set by channels/turn.py for each turn (a dict, shared with the tasks the turn starts).
+turn_storage: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("turn_storage", default=None)
+
+
+def save_failed() -> None:
+    """This turn's conversation could not be written to the store."""
+    state = turn_storage.get()
+    if state is not None:
+        state["failed"] = True
 
 
 @dataclass
@@ -101,6 +115,13 @@ class RetainingSQLTrackerStore(SQLTrackerStore):
             private_file(path)
         super().__init__(domain=domain, dialect=dialect, db=db, **kwargs)
         self.retention_task = self._start_retention()
+
+    async def save(self, tracker: Any) -> None:
+        try:
+            await super().save(tracker)
+        except Exception:
+            save_failed()
+            raise  # Rasa's FailSafeTrackerStore logs it and keeps the turn in memory
 
     def purge(self, now: Optional[float] = None) -> Purged:
         """Delete the conversations older than the retention period; how many went."""

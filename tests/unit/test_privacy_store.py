@@ -132,3 +132,27 @@ def test_make_purge_deletes_and_says_how_many(tmp_path):
     assert not (tmp_path / "none.db").exists()
     run = run_purge(TRACKER_DB=str(db), TRACKER_RETENTION_DAYS="soon")
     assert run.returncode == 2 and "TRACKER_RETENTION_DAYS must be a number" in run.stderr
+
+
+def test_a_failed_save_is_noted_for_the_turn_and_still_raised_for_rasas_fallback(tmp_path):
+    import sqlite3
+
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from privacy.store import turn_storage
+
+    db = tmp_path / "tracker.db"
+    store = RetainingSQLTrackerStore(Domain.empty(), db=str(db))
+    with sqlite3.connect(db) as connection:  # as a full disk would: every write fails
+        connection.execute("CREATE TRIGGER full BEFORE INSERT ON events BEGIN SELECT RAISE(FAIL, 'full'); END")
+    tracker = DialogueStateTracker.from_events("rest:someone", [UserUttered("hello")])
+
+    async def turn():
+        state = {"failed": False}
+        turn_storage.set(state)
+        with pytest.raises(Exception):
+            await store.save(tracker)
+        return state
+
+    assert asyncio.run(turn()) == {"failed": True}

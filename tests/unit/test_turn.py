@@ -426,3 +426,23 @@ def test_an_english_message_after_a_spanish_one_gets_the_english_line_again():
         out = Recorder()
         asyncio.run(handler(UserMessage(text, out, "visitor", input_channel="rest")))
         assert out.sent[-1]["text"] == line
+
+
+def test_a_turn_answered_but_not_saved_says_so_instead_of_losing_it_silently():
+    # privacy/store.py notes a failed save (a full disk): Rasa still answers from memory.
+    from channels.turn import NOT_SAVED_REPLY
+    from privacy.store import save_failed
+
+    async def answered_unsaved(message):
+        await message.output_channel.send_response("visitor", {"text": "an answer"})
+        save_failed()
+
+    assert run_turn(answered_unsaved, "how much is it") == [
+        {"text": "an answer"}, {"text": NOT_SAVED_REPLY}, {"text": LINE}]
+
+
+def test_a_saved_turn_gets_no_note():
+    async def answered(message):
+        await message.output_channel.send_response("visitor", {"text": "an answer"})
+
+    assert run_turn(answered, "how much is it") == [{"text": "an answer"}, {"text": LINE}]

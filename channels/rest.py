@@ -28,6 +28,18 @@ class BadRequest(Exception):
         self.reason = reason
 
 
+def is_unicode_text(value: Text) -> bool:
+    """False for a string holding a lone surrogate ("\\ud800" in JSON): it cannot be
+    stored, and Rasa's SQL tracker store exits the whole server on the error
+    (a UnicodeEncodeError is a ValueError, which its session_scope reads as a
+    missing schema)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     """Sender, text and metadata of a webhook call, or BadRequest."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
@@ -44,6 +56,8 @@ def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata") or {}
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
         raise BadRequest(400, f'"sender" must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.')
+    if not is_unicode_text(sender):
+        raise BadRequest(400, '"sender" must be valid Unicode text.')
     if not isinstance(text, str):
         raise BadRequest(400, '"message" must be a string.')
     if len(text) > MAX_MESSAGE_LENGTH:

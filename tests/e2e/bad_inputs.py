@@ -28,6 +28,9 @@ class Case:
     method: str = "POST"
     path: str = REST
     expect: str = "any"  # "2xx", "4xx" or "any"
+    # False where Sanic's router or Rasa's own route answers (no such path, a
+    # method the route lacks, a GET Rasa serves): any 4xx body will do.
+    ours: bool = True
 
 
 @dataclass
@@ -171,7 +174,8 @@ def text_cases() -> Iterator[Case]:
     for name, escaped in {"lone-high": "\\ud800", "lone-low": "\\udc00", "reversed-pair": "\\udc00\\ud800",
                           "surrogate-in-text": "what is \\ud83d imago", "escaped-nul": "hi\\u0000"}.items():
         yield Case(f"text-{name}", raw(f'"text-{name}"', f'"{escaped}"'))
-        yield Case(f"sender-{name}", raw(f'"{escaped}"', '"hi"'))
+        # A sender that cannot be stored is refused (it used to exit the server).
+        yield Case(f"sender-{name}", raw(f'"{escaped}"', '"hi"'), expect="any" if name == "escaped-nul" else "4xx")
     yield Case("metadata-lone-surrogate", raw('"meta-surrogate"', '"hi"', '{"country": "\\ud800"}'))
     for name, text in seeded_texts(random.Random(SEED), 12):
         yield Case(f"text-{name}", rest(f"text-{name}", text), expect="2xx")
@@ -186,7 +190,8 @@ def http_cases() -> Iterator[Case]:
     """The right body sent the wrong way: methods, content types, chunks, sizes."""
     good = rest("http", "what is imago therapy")
     for method in ("GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"):
-        yield Case(f"method-{method}", good, method=method, expect="4xx" if method != "OPTIONS" else "any")
+        # OPTIONS is the CORS preflight: a 200 without a body.
+        yield Case(f"method-{method}", good, method=method, expect="4xx" if method != "OPTIONS" else "2xx", ours=False)
     for name, ctype in {"missing": None, "text": "text/plain", "form": "application/x-www-form-urlencoded",
                         "multipart": "multipart/form-data; boundary=x", "xml": "application/xml",
                         "json-patch": "application/json-patch+json", "empty": "",
@@ -213,7 +218,9 @@ def http_cases() -> Iterator[Case]:
                        "unknown-channel": "/webhooks/nope/webhook", "model": "/model", "status": "/status",
                        "conversations": "/conversations/rest:bad/tracker", "traversal": "/webhooks/../../etc/passwd",
                        "long-path": "/webhooks/" + "a" * 4_000}.items():
-        yield Case(f"path-{name}", good, path=path, expect="any" if name == "query" else "4xx")
+        # Sanic ignores a trailing slash, so that one is a turn.
+        expect = "2xx" if name in ("query", "trailing-slash") else "4xx"
+        yield Case(f"path-{name}", good, path=path, expect=expect, ours=expect == "2xx")
 
 
 def webhook_cases() -> Iterator[Case]:
@@ -233,7 +240,7 @@ def webhook_cases() -> Iterator[Case]:
                   "X-Slack-Request-Timestamp": "1", "X-Hub-Signature": "sha1=00", "X-Hub-Signature-256": "sha256=00",
                   "X-Twilio-Signature": "AAAA", "Authorization": "Bearer not.a.token", **JSON}
         yield Case(f"{platform}-forged-signature", bodies["plausible-json"], headers=forged, path=path, expect="4xx")
-        yield Case(f"{platform}-get", None, headers={}, method="GET", path=path, expect="any")
+        yield Case(f"{platform}-get", None, headers={}, method="GET", path=path, expect="any", ours=False)
 
 
 CATEGORIES = {

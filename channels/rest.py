@@ -2,10 +2,9 @@
 
 Same request and reply format as Rasa's own REST channel, but a malformed
 request gets a 4xx with a plain explanation instead of a 500: JSON nested
-too deeply a 400, a sender id that is not valid Unicode a 400 (it would
-stop the server: `is_unicode_text`), metadata over 4 kB a 413
-(channels/limits.py), and only
-metadata keys the project reads are kept. Every turn goes through
+too deeply a 400, a sender id that is not valid Unicode a 400 (it would stop
+the server: `is_unicode_text`), metadata over 4 kB a 413 (channels/limits.py),
+and only metadata keys the project reads are kept. Every turn goes through
 channels.turn.safe_turn (channels/base.py).
 """
 from typing import Any, Dict, Text, Tuple

@@ -18,6 +18,7 @@ from safety import crisis_lines
 from tests.e2e import bad_inputs
 from tests.e2e.sockets import Visitor
 from tests.e2e.test_server import assert_crisis_line
+from tests.e2e.test_socketio import converse
 from tests.helpers import new_sender, texts
 
 TIMEOUT = 35.0  # past safe_turn's 30 s turn time-out: longer is a hang
@@ -103,7 +104,7 @@ async def play_socket_cases(url: str):
     outcomes, visitor = [], await Visitor(url).connect()
     await visitor.session()
     for case in bad_inputs.socket_cases():
-        start, confirmed = len(visitor.received), visitor.confirmed.qsize()
+        start, confirmed, started = len(visitor.received), visitor.confirmed.qsize(), time.monotonic()
         await visitor.emit(case.event, case.data)
         if case.expect == "turn":
             got = await visitor.settle(start, wait=TIMEOUT, quiet=0.5)
@@ -115,19 +116,19 @@ async def play_socket_cases(url: str):
             except asyncio.TimeoutError:
                 outcomes.append((case, "hang", None))
         else:
-            # The client sees a dropped connection at its next poll, so wait for it.
-            for _ in range(20 if case.expect == "dropped" else 3):
-                await asyncio.sleep(0.5)
-                if not visitor.client.connected:
-                    break
+            # An oversized packet: engine.io refuses the POST and closes the session, but the
+            # polling client learns it only at its next poll (up to 25 s), so "dropped" is not
+            # waited for (tests/e2e/test_socketio.py checks it); it must get no reply either way.
+            await asyncio.sleep(1.5)
             got = visitor.received[start:]
             dropped = not visitor.client.connected
-            fine = not got and visitor.confirmed.qsize() == confirmed and dropped == (case.expect == "dropped")
+            fine = not got and visitor.confirmed.qsize() == confirmed and (not dropped or case.expect == "dropped")
             outcomes.append((case, "4xx" if fine else "wrong", got or ("dropped" if dropped else "still connected")))
-            if dropped:
+            if dropped or case.expect == "dropped":  # its client stops writing after a refused POST
                 await visitor.close()
                 visitor = await Visitor(url).connect()
                 await visitor.session()
+        outcomes[-1] += (time.monotonic() - started,)
     await visitor.close()
     return outcomes
 
@@ -136,8 +137,9 @@ def test_bad_socketio_events_get_a_reply_a_confirmation_or_a_clean_refusal(serve
     outcomes = asyncio.run(play_socket_cases(servers.url))
     tally = TALLY.setdefault("socketio", Counter())
     failures = []
-    for case, outcome, got in outcomes:
+    for case, outcome, got, seconds in outcomes:
         tally[outcome] += 1
+        tally["slowest"] = max(tally["slowest"], round(seconds))
         if outcome not in ("2xx", "4xx"):
             failures.append(f"{case.id}: expected {case.expect}, got {got!r:.300}")
     assert not failures, "\n".join(failures)
@@ -157,6 +159,20 @@ def test_after_the_corpus_the_server_still_answers_and_hands_off(servers):
     crisis = servers.say(new_sender("after"), "i want to kill myself")
     assert crisis[0]["custom"]["handoff"]["type"] == "crisis"
     assert_crisis_line(crisis)
+    (socket_answer,) = asyncio.run(converse(servers.url, ["how much does imago therapy cost?"]))
+    assert "$700" in texts(socket_answer) and socket_answer[-1]["text"] == crisis_lines.every_turn_line("US")
+
+
+# Texts and sender ids only the corpus sends (tests/e2e/bad_inputs.py).
+CORPUS_MARKERS = ("DROP TABLE", "alert(1)", "Ignore all previous instructions", "169.254.169.254",
+                  "UNION SELECT", "text-injection-ignore", "text-sql-union", "what is imago therapy")
+
+
+def test_no_text_or_sender_of_the_corpus_is_logged(servers):
+    # After the corpus ran (tests run in file order): its refusals and failures
+    # are logged at INFO and above without what the caller sent.
+    log = servers.rasa_log.read_text(errors="replace")
+    assert [m for m in CORPUS_MARKERS if m in log] == []
 
 
 def test_the_corpus_has_at_least_300_inputs():

@@ -258,6 +258,7 @@ def socket_cases() -> List[SocketCase]:
         "message-bytes": {"message": b"\xff\xfe"}, "bytes": b"\x00\x01", "empty": {"message": ""},
         "emoji": {"message": "😢" * 100}, "rtl": {"message": RTL}, "slash-restart": {"message": "/restart"},
         "html": {"message": "<script>alert(1)</script>"}, "nul": {"message": "hi\u0000"},
+        "lone-surrogate": {"message": "hi \ud800"}, "metadata-surrogate": {"message": "hi", "metadata": {"country": "\ud800"}},
         "metadata-string": {"message": "hi", "metadata": "{not json"},
         "metadata-deep": {"message": "hi", "metadata": "[" * 5_000 + "]" * 5_000},
         "metadata-list": {"message": "hi", "metadata": ["GB"]},

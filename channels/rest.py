@@ -2,8 +2,9 @@
 
 Same request and reply format as Rasa's own REST channel, but a malformed
 request gets a 4xx with a plain explanation instead of a 500: JSON nested
-too deeply a 400, metadata over 4 kB a 413 (channels/limits.py), and only
-metadata keys the project reads are kept. Every turn goes through
+too deeply a 400, a sender id that is not valid Unicode a 400 (it would stop
+the server: `is_unicode_text`), metadata over 4 kB a 413 (channels/limits.py),
+and only metadata keys the project reads are kept. Every turn goes through
 channels.turn.safe_turn (channels/base.py).
 """
 from typing import Any, Dict, Text, Tuple
@@ -28,6 +29,18 @@ class BadRequest(Exception):
         self.reason = reason
 
 
+def is_unicode_text(value: Text) -> bool:
+    """False for a string holding a lone surrogate ("\\ud800" in JSON): it cannot be
+    stored, and Rasa's SQL tracker store exits the whole server on the error
+    (a UnicodeEncodeError is a ValueError, which its session_scope reads as a
+    missing schema)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     """Sender, text and metadata of a webhook call, or BadRequest."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
@@ -44,6 +57,8 @@ def parse_request(request: Request) -> Tuple[Text, Text, Dict[Text, Any]]:
     sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata") or {}
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
         raise BadRequest(400, f'"sender" must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.')
+    if not is_unicode_text(sender):
+        raise BadRequest(400, '"sender" must be valid Unicode text.')
     if not isinstance(text, str):
         raise BadRequest(400, '"message" must be a string.')
     if len(text) > MAX_MESSAGE_LENGTH:

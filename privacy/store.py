@@ -17,6 +17,7 @@ Importing this module also installs the log redaction (privacy/logs.py):
 the Rasa server always imports it, before the first conversation.
 """
 import asyncio
+import contextlib
 import contextvars
 import logging
 import os
@@ -24,10 +25,11 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any, Iterator, Optional, Text
 
+import rasa.shared.utils.cli
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 
 from privacy import logs
 
@@ -115,6 +117,23 @@ class RetainingSQLTrackerStore(SQLTrackerStore):
             private_file(path)
         super().__init__(domain=domain, dialect=dialect, db=db, **kwargs)
         self.retention_task = self._start_retention()
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        """Rasa's, except that only a missing PostgreSQL schema stops the server: Rasa
+        exits on any ValueError inside the scope, and a sender id SQLite cannot encode
+        (a lone surrogate) is one. Here that fails the turn, as any other error does."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as e:
+                rasa.shared.utils.cli.print_error_and_exit(
+                    f"Requested PostgreSQL schema '{e}' was not found in the database. Create it "
+                    f"or unset POSTGRESQL_SCHEMA to use the default schema. Exiting application.")
+            yield session
+        finally:
+            session.close()
 
     async def save(self, tracker: Any) -> None:
         try:

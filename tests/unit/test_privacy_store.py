@@ -156,3 +156,16 @@ def test_a_failed_save_is_noted_for_the_turn_and_still_raised_for_rasas_fallback
         return state
 
     assert asyncio.run(turn()) == {"failed": True}
+
+
+def test_a_sender_id_sqlite_cannot_encode_fails_the_save_not_the_server(tmp_path):
+    # Rasa 3.6's store calls sys.exit(1) on any ValueError in its session scope;
+    # a lone surrogate in a sender id is a UnicodeEncodeError (a ValueError).
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = RetainingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker.from_events("rest:a\ud800", [UserUttered("hello")])
+    with pytest.raises(UnicodeEncodeError):
+        asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("rest:someone")) is None  # the store still works

@@ -47,7 +47,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import aiohttp
 import socketio
 
-from channels.turn import ERROR_REPLY, TIMEOUT_REPLY, conversation_id
+from channels.turn import ERROR_REPLY, NOT_SAVED_REPLY, TIMEOUT_REPLY, conversation_id
 from safety import crisis_lines
 from tooling.servers import Servers
 
@@ -112,8 +112,15 @@ def handoff_country(message: Dict) -> Optional[str]:
 
 def judge(messages: Sequence[Dict], country: str) -> str:
     """What a turn's reply was: answer, handoff, error, timeout, silence,
-    unended (no crisis line last) or foreign (another visitor's turn)."""
+    unended (no crisis line last) or foreign (another visitor's turn); with
+    " (not saved)" when the reply says the turn could not be stored."""
+    kind = _judge(messages, country)
     texts = [m.get("text") or "" for m in messages]
+    return f"{kind} (not saved)" if NOT_SAVED_REPLY in texts and kind in GOOD else kind
+
+
+def _judge(messages: Sequence[Dict], country: str) -> str:
+    texts = [m.get("text") or "" for m in messages if m.get("text") != NOT_SAVED_REPLY]
     if ERROR_REPLY in texts:
         return "error"
     if TIMEOUT_REPLY in texts:
@@ -500,7 +507,9 @@ def db_locked(servers: Servers) -> Tuple[bool, str]:
     silent = [a for a in lost_in(servers, tally.acks) if a.kind in GOOD]
     crisis = [a.kind for a in tally.acks if a.text == CRISIS]
     after, _, _ = asyncio.run(one_turn(servers.url, visitors[0], FAQ))
-    ok = not silent and crisis == ["handoff"] and not (kinds.keys() - {"answer", "handoff", "error", "timeout"})
+    told = {"answer (not saved)", "handoff (not saved)"}  # the visitor was told it was not stored
+    ok = (not silent and crisis in (["handoff"], ["handoff (not saved)"])
+          and not (kinds.keys() - {"answer", "handoff", "error", "timeout"} - told))
     return ok, (f"{LOCK_SECONDS:.0f} s lock, {tally.sent} messages: {dict(kinds)}, slowest {tally.slowest:.0f} s; "
                 f"lost silently {len(silent)}; after the lock: {after}")
 
@@ -629,7 +638,9 @@ def disk_full(servers: Servers) -> Tuple[Optional[bool], str]:
         kinds = Counter(a.kind for a in tally.acks) + tally.errors
         crisis = [a.kind for a in tally.acks if a.text == CRISIS]
         after, _, _ = asyncio.run(one_turn(servers.url, visitors[0], FAQ))
-        ok = not silent and crisis == ["handoff"] and not (kinds.keys() - {"answer", "handoff", "error", "timeout"})
+        told = {"answer (not saved)", "handoff (not saved)"}  # the visitor was told it was not stored
+        ok = (not silent and crisis in (["handoff"], ["handoff (not saved)"])
+              and not (kinds.keys() - {"answer", "handoff", "error", "timeout"} - told))
         return ok, (f"2 MB tmpfs filled, {tally.sent} messages: {dict(kinds)}; lost silently {len(silent)}; "
                     f"space freed: {after}")
     finally:

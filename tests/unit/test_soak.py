@@ -13,6 +13,13 @@ def test_a_turn_ending_with_the_visitors_line_is_an_answer():
     assert soak.judge([{"text": "Imago is..."}, {"text": US}], "US") == "answer"
 
 
+def test_an_answer_that_says_it_was_not_saved_is_told_not_silent():
+    from channels.turn import NOT_SAVED_REPLY
+
+    reply = [{"text": "Imago is..."}, {"text": NOT_SAVED_REPLY}, {"text": US}]
+    assert soak.judge(reply, "US") == "answer (not saved)"
+
+
 def test_a_turn_ending_with_another_countrys_line_is_someone_elses():
     assert soak.judge([{"text": "Imago is..."}, {"text": GB}], "US") == "foreign"
 

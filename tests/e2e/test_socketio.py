@@ -171,7 +171,12 @@ def test_a_message_longer_than_rest_allows_is_refused_unless_a_crisis_and_an_ove
         forged_crisis = await visitor.turn({"message": "i want to kill myself", "session_id": uuid.uuid4().hex})
         start = len(visitor.received)
         await visitor.emit("user_uttered", {"message": "a" * (MAX_PACKET_BYTES + 1), "session_id": session})
-        await asyncio.sleep(5)
+        # Over long-polling the client only notices the drop at its next poll (engine.io's
+        # ping interval, 25 s), so wait for it rather than for a fixed time.
+        for _ in range(80):
+            if not visitor.client.connected:
+                break
+            await asyncio.sleep(0.5)
         dropped = visitor.received[start:], visitor.client.connected
         await visitor.close()
         after = await converse(servers.url, ["what is imago therapy"])  # the server is fine

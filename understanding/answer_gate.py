@@ -34,6 +34,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from content.answers import read_topics
 from understanding.follow_up import FOLLOW_UP, is_follow_up, names_no_topic
 
 RETRIEVAL_INTENTS = ("faq", "not_covered")
@@ -51,6 +52,11 @@ def ranking(message: Message, retrieval_intent: Text) -> List[Dict[Text, Any]]:
         ranked = [{"intent_response_key": response.get("intent_response_key"),
                    "confidence": response.get("confidence")}]
     return sorted(ranked, key=lambda r: -float(r.get("confidence") or 0.0))
+
+
+def as_typed(text: Text) -> Text:
+    """A button title or message as compared: any case, no end punctuation ("Does it work?")."""
+    return text.strip().rstrip("?!.").strip().lower()
 
 
 def answer_confidence(message: Message, retrieval_intent: Text = "faq") -> float:
@@ -82,6 +88,10 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         self.pair = float(settings["pair"])
         self.second = float(settings["second"])
         self.rescue = float(settings["rescue"])
+        # A topic button's title typed back ("Techniques") is that topic whatever the
+        # model guesses for one bare word: the button is the bot's own offer.
+        self.titles = {as_typed(card["title"]): topic for topic, card in read_topics().items()
+                       if topic.startswith("faq/") and card.get("title")}
         self.follow_up = float(settings["follow_up"])
 
     def _sure(self, message: Message, retrieval_intent: Text, bar: float) -> bool:
@@ -118,6 +128,10 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
+            topic = self.titles.get(as_typed(message.get(TEXT) or ""))
+            if topic and intent.get("name") in FOLLOW_UP_READINGS:
+                self._answer(message, topic)
+                continue
             if self.leans_on_last_answer(message):
                 candidates = [r["intent_response_key"] for r in ranking(message, "faq")[:2]
                               if float(r.get("confidence") or 0.0) >= self.second]
@@ -138,6 +152,17 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
                 replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
             self._replace(message, replaced)
         return messages
+
+    @classmethod
+    def _answer(cls, message: Message, topic: Text) -> None:
+        """The article answer of `topic` ("faq/cost"), as the faq selector would give it."""
+        selectors = dict(message.get("response_selector") or {})
+        faq = dict(selectors.get("faq") or {})
+        faq["response"] = {**(faq.get("response") or {}), "intent_response_key": topic,
+                           "utter_action": f"utter_{topic}", "confidence": 1.0}
+        selectors["faq"] = faq
+        message.set("response_selector", selectors, add_to_output=True)
+        cls._replace(message, {"name": "faq", "confidence": 1.0})
 
     @staticmethod
     def _replace(message: Message, intent: Dict[Text, Any]) -> None:

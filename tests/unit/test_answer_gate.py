@@ -86,3 +86,21 @@ def unsure_subject_with_topic(confidence):
 def test_not_covered_with_no_subject_found_but_a_very_sure_topic_is_that_article_question():
     assert verdict(unsure_subject_with_topic(0.97)) == "faq"
     assert verdict(unsure_subject_with_topic(0.8)) == "nlu_fallback"  # sure, but not very sure
+
+
+@pytest.mark.parametrize("typed", ["Techniques", "techniques", " Does it work? "])
+def test_a_topic_buttons_title_typed_back_is_that_topic_whatever_the_model_guessed(typed):
+    # The clean clone's model read the bare word "Techniques" as nlu_fallback.
+    message = parsed("nlu_fallback", ("what_is_imago", 0.4), ("techniques", 0.3))
+    message.set("text", typed)
+    out = gate(message)
+    topic = "faq/techniques" if "tech" in typed.lower() else "faq/effectiveness"
+    assert out.get("intent")["name"] == "faq"
+    assert out.get("response_selector")["faq"]["response"]["intent_response_key"] == topic
+    assert out.get("response_selector")["faq"]["response"]["utter_action"] == f"utter_{topic}"
+
+
+def test_a_longer_message_with_a_title_in_it_is_left_to_the_model():
+    message = parsed("nlu_fallback", ("what_is_imago", 0.4), ("techniques", 0.3))
+    message.set("text", "techniques for my anxiety")
+    assert verdict(message) == "nlu_fallback"

@@ -3,7 +3,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from channels.turn import EMPTY_MESSAGE_REPLY, ERROR_REPLY, TIMEOUT_REPLY, arrange_turn, safe_turn
 from replies.nlg import AssistantNLG
 from safety import crisis_lines
-from tests.helpers import LINE
+from tests.helpers import LINE, Recorder
 
 HANDOFF = {"text": "I'm glad you told me.", "custom": {"handoff": {"type": "crisis"}}}
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,18 +72,6 @@ def test_the_crisis_line_comes_in_the_visitors_language(language, country, line)
 
 def test_a_handoff_turn_gets_no_line_in_any_language():
     assert arrange_turn([HANDOFF], "rest", "US", "es") == [{"custom": HANDOFF["custom"]}, {"text": HANDOFF["text"]}]
-
-
-class Recorder(OutputChannel):
-    def __init__(self):
-        self.sent = []
-
-    @classmethod
-    def name(cls):
-        return "recorder"
-
-    async def send_response(self, recipient_id, message):
-        self.sent.append(message)
 
 
 def run_turn(handler, text, channel="rest"):

@@ -3,12 +3,12 @@ over a limit is not passed to Rasa, and a crisis message still gets its handoff.
 import asyncio
 
 import pytest
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 
 from channels import limiter
 from channels.limiter import SLOW_DOWN_REPLY, Limits, RateLimit, visitor_address
 from channels.turn import safe_turn
-from tests.helpers import LINE
+from tests.helpers import LINE, Recorder
 
 
 def test_a_limit_lets_its_count_through_in_a_window_then_refuses_until_the_oldest_ages_out():
@@ -97,17 +97,6 @@ def test_a_bad_proxy_setting_is_an_error():
 
 
 # ---- in safe_turn -------------------------------------------------------------
-
-class Recorder(OutputChannel):
-    def __init__(self):
-        self.sent = []
-
-    @classmethod
-    def name(cls):
-        return "recorder"
-
-    async def send_response(self, recipient_id, message):
-        self.sent.append(message)
 
 
 def flood(texts, limits, address=None, sender="visitor"):

@@ -5,13 +5,13 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 
 from channels import limits
 from channels.rest import BadRequest, parse_request
 from channels.socketio import checked_event
 from channels.turn import safe_turn
-from tests.helpers import LINE
+from tests.helpers import LINE, Recorder
 
 NESTED_10K = b"[" * 5_000 + b"]" * 5_000
 
@@ -84,18 +84,6 @@ def test_body_limit_comes_from_the_environment(monkeypatch):
     for bad in ("lots", "-5", "0"):
         monkeypatch.setenv("MAX_BODY_BYTES", bad)
         assert limits.max_body_bytes() == 64 * 1024
-
-
-class Recorder(OutputChannel):
-    def __init__(self):
-        self.sent = []
-
-    @classmethod
-    def name(cls):
-        return "recorder"
-
-    async def send_response(self, recipient_id, message):
-        self.sent.append(message)
 
 
 def turn(text, channel="socketio"):

@@ -9,22 +9,32 @@ changes, both made before the server starts:
     port serves only the webhooks, Socket.IO and health, and with a token
     (RASA_API_TOKEN or RASA_API_TOKEN_FILE) the API is on 127.0.0.1:RASA_ADMIN_PORT;
   - the action-server call times out after ACTION_TIMEOUT seconds
-    (scripts/serve/action_timeout.py).
+    (scripts/serve/action_timeout.py);
+  - the tracker and lock stores come from TRACKER_STORE_URL and LOCK_STORE_URL
+    when set (scripts/serve/stores.py): the endpoints Rasa reads from
+    endpoints.yml are replaced in this process's memory, so a password in a
+    URL is never written to a file nor put on a command line;
+  - RASA_WORKERS (default 1) Sanic workers, more than one only with
+    LOCK_STORE_URL (Rasa's in-memory lock is per process) and without the
+    admin API (PUT /model would reach one worker only).
 The API switches (--enable-api, --auth-token, --jwt-*) are refused here:
 the token must never be on a command line, and admin_api.py is the one check.
 """
 import logging
 import os
 import sys
-from typing import Any, List
+from typing import Any, Dict, List, Optional
 
 import rasa.core.run
 from rasa.__main__ import main as rasa_main
+from rasa.core.utils import AvailableEndpoints
+from rasa.utils.endpoints import EndpointConfig
 
-from scripts.serve import action_timeout, admin_api
+from scripts.serve import action_timeout, admin_api, stores
 
 logger = logging.getLogger(__name__)
 
+MAX_WORKERS = 32
 REFUSED_FLAGS = ("--enable-api", "--auth-token", "--jwt-secret", "--jwt-method", "--jwt-private-key")
 
 
@@ -39,6 +49,41 @@ def check_arguments(args: List[str]) -> None:
             )
 
 
+def read_workers(value: str, lock_store: bool, token: bool) -> int:
+    """RASA_WORKERS as a number of Sanic workers; SystemExit with the reason when it can't be."""
+    value = value.strip() or "1"
+    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        raise SystemExit(f"RASA_WORKERS must be a whole number from 1 to {MAX_WORKERS}, not {value!r}")
+    workers = int(value)
+    if workers > 1 and not lock_store:
+        raise SystemExit(f"RASA_WORKERS={workers} needs LOCK_STORE_URL (e.g. redis://localhost:6379/0): "
+                         "the in-memory lock store holds a conversation's lock in one process only")
+    if workers > 1 and token:
+        raise SystemExit(f"RASA_WORKERS={workers} with the admin API: PUT /model would load the model into "
+                         "one worker only; use RASA_WORKERS=1 (or replicas, make run-cluster) with RASA_API_TOKEN")
+    return workers
+
+
+def use_stores(tracker: Optional[Dict[str, Any]], lock: Optional[Dict[str, Any]]) -> None:
+    """Every endpoints file Rasa reads in this process gets these stores (None: the file's own)."""
+    read = AvailableEndpoints.read_endpoints.__func__
+
+    def read_endpoints(cls: Any, path: Any) -> AvailableEndpoints:
+        endpoints = read(cls, path)
+        if tracker:
+            endpoints.tracker_store = EndpointConfig(**tracker)
+        if lock:
+            endpoints.lock_store = EndpointConfig(**lock)
+        return endpoints
+
+    AvailableEndpoints.read_endpoints = classmethod(read_endpoints)
+
+
+def describe(variable: str, default: str) -> str:
+    url = os.environ.get(variable, "").strip()
+    return f"{stores.redacted(url)} ({variable})" if url else default
+
+
 def main() -> None:
     args = sys.argv[1:]
     check_arguments(args)
@@ -49,6 +94,24 @@ def main() -> None:
     # Read once; the variable is not needed again in this process.
     os.environ.pop("RASA_API_TOKEN", None)
     action_timeout.apply()
+    try:
+        tracker = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
+        lock = stores.lock_store(os.environ.get("LOCK_STORE_URL"))
+    except stores.StoreURLError as e:
+        raise SystemExit(str(e))
+    workers = read_workers(os.environ.get("RASA_WORKERS", ""), lock is not None, token is not None)
+    # Rasa reads SANIC_WORKERS (rasa.core.utils.number_of_sanic_workers); RASA_WORKERS decides.
+    os.environ["SANIC_WORKERS"] = str(workers)
+    print(f"Tracker store: {describe('TRACKER_STORE_URL', 'SQLite file ' + os.environ.get('TRACKER_DB', '?'))}; "
+          f"lock store: {describe('LOCK_STORE_URL', 'in memory')}; Sanic workers: {workers}", file=sys.stderr)
+    if workers > 1:
+        # engine.io keeps its sessions in the process that made them, and the
+        # widget's long-polling requests may reach another worker.
+        print("Warning: with RASA_WORKERS > 1, Socket.IO (the widget) works only over WebSocket, "
+              "and the rate limits count per worker (README, Scale-out)", file=sys.stderr)
+    for variable in ("TRACKER_STORE_URL", "LOCK_STORE_URL"):
+        os.environ.pop(variable, None)  # read; the children need not see the passwords
+    use_stores(tracker, lock)
 
     build_app = rasa.core.run.configure_app
 

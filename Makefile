@@ -1,5 +1,5 @@
 # The command surface: `make run` and `make test` do all the set-up.
-# Targets: install, train, run, test, test-fast, lint, bench, soak, audit, clean. Settings below can be
+# Targets: install, train, run, run-cluster, test, test-fast, lint, bench, soak, audit, clean. Settings below can be
 # overridden from the environment, e.g. `RASA_PORT=5010 make run`.
 
 SHELL := /bin/bash
@@ -25,11 +25,13 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge soak
+.PHONY: help install widget train run run-cluster nginx test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge soak
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
 	@echo "           and the chat widget demo on http://$(RASA_HOST):$(WEB_PORT)"
+	@echo "make run-cluster  RASA_REPLICAS (2) replicas behind nginx on RASA_PORT, PostgreSQL and Redis"
+	@echo "           (TRACKER_STORE_URL, LOCK_STORE_URL; defaults on localhost); README, Scale-out"
 	@echo "make test   install if needed, train if needed, then every test: lint, tests/unit,"
 	@echo "           tests/conversations (Rasa's YAML), tests/e2e and tests/browser"
 	@echo "make test-fast  install if needed, then tests/unit without the slow ones: no model, no servers (~2 min)"
@@ -94,9 +96,19 @@ $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build/build_traini
 run: install train
 	scripts/serve/serve.sh
 
-# The widget's browser tests need Chromium: installed with apt when missing.
+# RASA_REPLICAS (default 2) replicas on RASA_PORT+1... behind nginx on RASA_PORT, one action server and
+# the widget demo; shared stores TRACKER_STORE_URL and LOCK_STORE_URL (defaults: PostgreSQL and Redis
+# on localhost). scripts/serve/cluster.py; README, Scale-out.
+run-cluster: install train nginx
+	$(BIN)/python -m scripts.serve.cluster
+
+# Debian's nginx for run-cluster and the scale-out tests, installed with apt when missing.
+nginx:
+	scripts/serve/install_nginx.sh
+
+# The widget's browser tests need Chromium, the scale-out tests nginx: installed with apt when missing.
 # scripts/run_tests.sh: lint, then tests/unit, tests/conversations, tests/e2e and tests/browser.
-test: install train browser
+test: install train browser nginx
 	scripts/run_tests.sh
 
 # No training, no servers: the unit tests alone (tests/unit).

@@ -67,7 +67,7 @@ def check_stores(tracker_url: str, lock_url: str) -> None:
     try:
         engine.connect().close()
     except sa.exc.SQLAlchemyError as e:
-        reason = str(getattr(e, "orig", e)).strip().splitlines()[0]
+        reason = str(getattr(e, "orig", e)).strip().splitlines()[0].rstrip('.')
         raise SystemExit(f"PostgreSQL at {stores.redacted(tracker_url)} (TRACKER_STORE_URL): {reason}. "
                          f"{HOW_TO_START['PostgreSQL']}")
     finally:
@@ -77,7 +77,7 @@ def check_stores(tracker_url: str, lock_url: str) -> None:
     try:
         client.ping()
     except redis.RedisError as e:
-        raise SystemExit(f"Redis at {stores.redacted(lock_url)} (LOCK_STORE_URL): {e}. {HOW_TO_START['Redis']}")
+        raise SystemExit(f"Redis at {stores.redacted(lock_url)} (LOCK_STORE_URL): {str(e).rstrip('.')}. {HOW_TO_START['Redis']}")
     finally:
         client.close()
 
@@ -121,8 +121,8 @@ class Cluster:
         return {"stdout": log, "stderr": subprocess.STDOUT}
 
     def _spawn(self, name: str, args: List[str], **kwargs) -> subprocess.Popen:
-        return subprocess.Popen(args, cwd=ROOT, env=self.env, preexec_fn=die_with_parent,
-                                **{**self._output(name), **kwargs})
+        return subprocess.Popen(args, cwd=ROOT, preexec_fn=die_with_parent,
+                                **{"env": self.env, **self._output(name), **kwargs})
 
     def start_replica(self, index: int) -> None:
         self.replicas[index] = self._spawn(f"rasa-{index + 1}", [

@@ -105,10 +105,16 @@ def say(url: str, sender: str, text: str, timeout: float = 120):
     return reply.json()
 
 
-def upstreams_since(cluster, start: int):
-    """The replicas ("127.0.0.1:port") that answered the REST turns logged after byte `start`."""
-    log = (cluster.state / "nginx-access.log").read_text()[start:]
-    return [line.split()[1] for line in log.splitlines() if line.endswith(f"POST {WEBHOOK}")]
+def upstreams_since(cluster, start: int, count: int):
+    """The replicas ("127.0.0.1:port") that answered the REST turns logged after byte `start`, once
+    `count` are logged (nginx writes a line just after the reply, so the last may come a moment late)."""
+    deadline = time.time() + 10
+    while True:
+        log = (cluster.state / "nginx-access.log").read_text()[start:]
+        found = [line.split()[1] for line in log.splitlines() if line.endswith(f"POST {WEBHOOK}")]
+        if len(found) >= count or time.time() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def log_size(cluster) -> int:
@@ -133,7 +139,7 @@ def test_turns_alternating_between_replicas_keep_the_form_and_the_country(cluste
     guidance = say(cluster.url, sender, "somewhere in texas")
     assert "online course" in texts(guidance) and ASK_PLACE not in texts(guidance)
     assert guidance[-1]["text"] == AU_LINE
-    replicas = upstreams_since(cluster, start)
+    replicas = upstreams_since(cluster, start, 4)
     # Round-robin: every turn on the other replica than the one before.
     assert len(replicas) == 4 and len(set(replicas)) == 2, replicas
     assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
@@ -174,8 +180,8 @@ def test_simultaneous_messages_for_one_sender_on_two_replicas_are_stored_whole_a
     assert len(turns) == 2 * rounds
     for turn in turns:
         assert turn["listened"] and QUESTIONS[turn["text"]] in "\n".join(turn["bot"]), turn
-    timestamps = [data["timestamp"] for _, data in events]
-    assert timestamps == sorted(timestamps)
+    # (Not the timestamps: Rasa stamps a message when it arrives, before it waits for the lock, so a
+    # waiting turn's question is stamped before the end of the turn it waited for; the order is the id's.)
 
 
 def test_a_killed_replica_costs_only_the_requests_in_flight(cluster):

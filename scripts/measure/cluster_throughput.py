@@ -1,0 +1,78 @@
+"""Throughput at concurrency 8: `make run-cluster`'s balancer against one of its replicas, in one run.
+
+    make run-cluster                                     # in one terminal, then:
+    PYTHONPATH=. .venv/bin/python scripts/measure/cluster_throughput.py
+
+BALANCER_URL (default http://127.0.0.1:RASA_PORT) and REPLICA_URL (the first replica, RASA_PORT + 1)
+get CLUSTER_ROUNDS (3) rounds of CLUSTER_REQUESTS (120) messages each, alternating which goes first,
+so both see the same machine. Every message is sent once in the run: the held-out visitor questions
+(tests/nlu/held_out.yml, never trained on) and off-topic ones, made unique with an opening word when
+they run out. Prints messages per second for each and the ratio; no pass/fail.
+"""
+import itertools
+import os
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONCURRENCY = 8
+OFF_TOPIC = ["what's the weather tomorrow", "who won the game last night", "recommend a pizza place",
+             "how do i reset my router", "tell me a joke", "what time is it in tokyo"]
+OPENERS = ["", "hi, ", "ok ", "so ", "quick question: ", "hello, ", "hey ", "um ", "right, ", "also "]
+
+
+def unique_messages(count: int):
+    held_out = yaml.safe_load((ROOT / "tests/nlu/held_out.yml").read_text(encoding="utf-8"))
+    questions = [q for topic in held_out["topics"].values() for q in topic] + OFF_TOPIC
+    messages = [opener + q for opener, q in itertools.product(OPENERS, questions)]
+    if count > len(messages):
+        raise SystemExit(f"only {len(messages)} unique messages: lower CLUSTER_ROUNDS or CLUSTER_REQUESTS")
+    return messages[:count]
+
+
+def load(url: str, messages) -> float:
+    """Messages per second for these messages at CONCURRENCY."""
+    senders = [f"throughput-{uuid.uuid4().hex[:8]}" for _ in range(CONCURRENCY * 4)]
+
+    def post(job):
+        index, text = job
+        reply = requests.post(f"{url}/webhooks/rest/webhook", timeout=120,
+                              json={"sender": senders[index % len(senders)], "message": text})
+        reply.raise_for_status()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        list(pool.map(post, enumerate(messages)))
+    return len(messages) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    port = int(os.environ.get("RASA_PORT", "5005"))
+    targets = {"balancer (all replicas)": os.environ.get("BALANCER_URL", f"http://127.0.0.1:{port}"),
+               "one replica": os.environ.get("REPLICA_URL", f"http://127.0.0.1:{port + 1}")}
+    rounds = int(os.environ.get("CLUSTER_ROUNDS", "3"))
+    per_round = int(os.environ.get("CLUSTER_REQUESTS", "120"))
+    messages = iter(unique_messages(2 * rounds * per_round + 2 * CONCURRENCY))
+    for url in targets.values():  # a first request each, so no one pays a cold start
+        load(url, [next(messages) for _ in range(CONCURRENCY)])
+    rates = {name: [] for name in targets}
+    for round_number in range(rounds):
+        order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+        for name in order:
+            rates[name].append(load(targets[name], [next(messages) for _ in range(per_round)]))
+            print(f"round {round_number + 1}: {name}: {rates[name][-1]:.1f} msg/s", flush=True)
+    mean = {name: sum(r) / len(r) for name, r in rates.items()}
+    names = list(targets)
+    print(f"\nconcurrency {CONCURRENCY}, {rounds} rounds of {per_round} unique messages each, alternating:")
+    for name in names:
+        print(f"  {name:24} {mean[name]:6.1f} msg/s  ({targets[name]})")
+    print(f"  ratio                    {mean[names[0]] / mean[names[1]]:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

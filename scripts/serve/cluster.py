@@ -63,9 +63,14 @@ def check_stores(tracker_url: str, lock_url: str) -> None:
     url = sa.engine.URL.create("postgresql", username=tracker["username"], password=tracker["password"],
                                host=tracker["url"], port=tracker["port"],
                                database=tracker.get("login_db") or tracker["db"], query=tracker.get("query", {}))
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        engine.connect().close()
+        with engine.connect() as connection:
+            # Made here, once: replicas starting together would race to create it (Rasa's login_db).
+            missing = not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                             {"name": tracker["db"]}).first()
+            if tracker.get("login_db") and missing:
+                connection.execute(sa.text(f'CREATE DATABASE "{tracker["db"]}"'))  # a checked name (stores.py)
     except sa.exc.SQLAlchemyError as e:
         reason = str(getattr(e, "orig", e)).strip().splitlines()[0].rstrip('.')
         raise SystemExit(f"PostgreSQL at {stores.redacted(tracker_url)} (TRACKER_STORE_URL): {reason}. "
@@ -163,8 +168,20 @@ class Cluster:
         self.replicas[index].wait()
 
     def stop(self) -> None:
-        for process in self.processes():  # the balancer first: no new requests reach a stopping replica
-            stop(process)
+        if self.nginx is not None:
+            stop(self.nginx)  # first: no new requests reach a stopping replica
+        # The rest together: each replica may take seconds to shut down.
+        rest = [p for p in [self.web, *self.replicas, self.actions] if p is not None and p.poll() is None]
+        for process in rest:
+            # SIGTERM for the demo server, which has no Ctrl-C handler (no traceback); Ctrl-C for Rasa.
+            process.send_signal(signal.SIGTERM if process is self.web else signal.SIGINT)
+        deadline = time.time() + 30
+        for process in rest:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main() -> None:

@@ -107,8 +107,9 @@ def main() -> None:
     if workers > 1:
         # engine.io keeps its sessions in the process that made them, and the
         # widget's long-polling requests may reach another worker.
-        print("Warning: with RASA_WORKERS > 1, Socket.IO (the widget) works only over WebSocket, "
-              "and the rate limits count per worker (README, Scale-out)", file=sys.stderr)
+        print("Warning: with RASA_WORKERS > 1, the widget's Socket.IO may fail (engine.io keeps a session "
+              "in one worker) and the rate limits count per worker; replicas behind a sticky balancer have "
+              "neither problem (make run-cluster; README, Stores, workers and scale-out)", file=sys.stderr)
     for variable in ("TRACKER_STORE_URL", "LOCK_STORE_URL"):
         os.environ.pop(variable, None)  # read; the children need not see the passwords
     use_stores(tracker, lock)

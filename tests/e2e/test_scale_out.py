@@ -7,6 +7,7 @@ Needs PostgreSQL (PGHOST, PGPORT, PGUSER, PGPASSWORD; default postgres@localhost
 them the tests are skipped, saying how to get it; with CI=true they fail instead.
 One cluster for the module: each replica takes 30-60 s to load TensorFlow. The replica-kill test is
 last, since it leaves one replica."""
+import asyncio
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 
 from safety import crisis_lines
 from scripts.serve import cluster as cluster_module
+from tests.e2e.sockets import Visitor
 from tests.helpers import new_sender, texts
 from tooling.servers import free_port
 
@@ -182,6 +184,30 @@ def test_simultaneous_messages_for_one_sender_on_two_replicas_are_stored_whole_a
         assert turn["listened"] and QUESTIONS[turn["text"]] in "\n".join(turn["bot"]), turn
     # (Not the timestamps: Rasa stamps a message when it arrives, before it waits for the lock, so a
     # waiting turn's question is stamped before the end of the turn it waited for; the order is the id's.)
+
+
+def test_socketio_long_polling_through_the_balancer_stays_on_one_replica(cluster):
+    # engine.io's long-polling session lives in one replica: round-robin would send the next
+    # poll to the other, which knows no such session. Sticky by client address keeps it whole.
+    async def visit():
+        visitor = await Visitor(cluster.url).connect()
+        try:
+            session = await visitor.session(uuid.uuid4().hex)
+            replies = []
+            for text in ["hi, im in australia", "Find a therapist", "online"]:
+                replies.append(await visitor.turn({"message": text, "session_id": session}, quiet=1.0))
+            return replies
+        finally:
+            await visitor.close()
+
+    start = log_size(cluster)
+    greeting, asked_format, asked_place = asyncio.run(visit())
+    assert greeting[-1]["text"] == AU_LINE
+    assert ASK_FORMAT in texts(asked_format) and ASK_PLACE in texts(asked_place), (asked_format, asked_place)
+    time.sleep(0.5)  # nginx logs each request just after it answers
+    log = (cluster.state / "nginx-access.log").read_text()[start:]
+    polled = {line.split()[1] for line in log.splitlines() if "/socket.io/" in line}
+    assert len(polled) == 1, log
 
 
 def test_a_killed_replica_costs_only_the_requests_in_flight(cluster):

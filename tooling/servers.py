@@ -58,8 +58,12 @@ class Servers:
         self.web_port = free_port()  # the widget's demo page; its origin may use Socket.IO
         self.tracker_db = tmp / "tracker.db"
         self.rasa_log = tmp / "rasa.log"
+        # The stores and workers of the caller's shell are not the tests': each test's Rasa keeps its
+        # own SQLite file, unless extra_env says otherwise (tests/e2e/test_scale_out.py uses Cluster).
+        inherited = {k: v for k, v in os.environ.items()
+                     if k not in ("TRACKER_STORE_URL", "LOCK_STORE_URL", "RASA_WORKERS")}
         self.env = {
-            **os.environ,
+            **inherited,
             "ACTION_PORT": str(self.action_port),
             "WEB_PORT": str(self.web_port),  # allowed Socket.IO origins (channels/socketio.py)
             "TRACKER_DB": str(self.tracker_db),

@@ -2,10 +2,12 @@
 
 The running server does the same at start-up and then daily (privacy/store.py);
 this is for doing it by hand, e.g. after lowering the setting. It opens the
-tracker store endpoints.yml configures (TRACKER_DB for SQLite) and prints how
-many conversations and events it deleted.
+tracker store the server would (TRACKER_STORE_URL when set, scripts/serve/stores.py;
+else endpoints.yml's, TRACKER_DB for SQLite) and prints how many conversations and
+events it deleted.
 """
 import argparse
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,16 +21,22 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from rasa.core.tracker_store import TrackerStore
-    from rasa.utils.endpoints import read_endpoint_config
+    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
     from privacy.store import read_retention_days, sqlite_path
+    from scripts.serve import stores
 
     try:
         days = read_retention_days()
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    config = read_endpoint_config(args.endpoints, "tracker_store")
+    try:
+        from_url = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
+    except stores.StoreURLError as error:
+        print(error, file=sys.stderr)
+        return 2
+    config = EndpointConfig(**from_url) if from_url else read_endpoint_config(args.endpoints, "tracker_store")
     if config is None:
         print(f"{args.endpoints} configures no tracker store: nothing is kept, nothing to delete")
         return 0

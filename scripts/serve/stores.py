@@ -8,7 +8,8 @@
 
 Both become Rasa endpoint configs in the launcher's memory (scripts/serve/rasa_server.py), never a
 file on disk nor a command line, so a password in a URL stays in the environment. The tracker store is
-always privacy.store.RetainingSQLTrackerStore (retention, log redaction, owner-only SQLite files).
+always privacy.store.RetainingSQLTrackerStore (retention, log redaction, owner-only SQLite files), and
+the lock store scripts.serve.locks.AtomicRedisLockStore (Rasa's Redis one, safe across servers).
 `login_db=postgres` in the query: connect to that database first and create the named one when it
 is missing (Rasa's SQLTrackerStore `login_db`); Rasa writes that name unquoted into CREATE DATABASE,
 so a database name is lower-case letters, digits and underscores only.
@@ -19,6 +20,8 @@ from typing import Any, Dict, Optional, Text
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 TRACKER_STORE_CLASS = "privacy.store.RetainingSQLTrackerStore"
+# Rasa's RedisLockStore with its ticket changes made atomic (scripts/serve/locks.py says why).
+LOCK_STORE_CLASS = "scripts.serve.locks.AtomicRedisLockStore"
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 REDIS_SCHEMES = ("redis", "rediss")
 # Safe unquoted in Rasa's CREATE DATABASE, and the name PostgreSQL keeps (it folds case).
@@ -129,7 +132,7 @@ def lock_store(url: Optional[Text], variable: Text = "LOCK_STORE_URL") -> Option
     # Rasa ignores a prefix that is not alphanumeric (with a warning): here it stops start-up instead.
     if key_prefix is not None and not (key_prefix.isascii() and key_prefix.isalnum()):
         raise StoreURLError(f"{variable}: key_prefix must be letters and digits only, not {key_prefix!r}")
-    config = {"type": "redis", "url": parts.hostname, "port": parts.port or 6379, "db": int(db),
+    config = {"type": LOCK_STORE_CLASS, "url": parts.hostname, "port": parts.port or 6379, "db": int(db),
               "use_ssl": parts.scheme == "rediss", **_credentials(parts)}
     if key_prefix:
         config["key_prefix"] = key_prefix

@@ -131,6 +131,30 @@ def stored_events(engine, sender: str):
     return [(kind, json.loads(data)) for kind, data in rows]
 
 
+def test_tickets_taken_at_the_same_moment_by_two_servers_are_all_different(lock_url):
+    # Two lock stores with their own connections, as two replicas have (scripts/serve/locks.py):
+    # Rasa's own RedisLockStore can give both the same ticket, and then both run their turn.
+    from rasa.utils.endpoints import EndpointConfig
+
+    from scripts.serve import stores
+    from scripts.serve.locks import AtomicRedisLockStore
+
+    config = stores.lock_store(lock_url)
+    replicas = [AtomicRedisLockStore(EndpointConfig(**config)) for _ in range(2)]
+    conversation, per_replica = new_sender("tickets"), 25
+    barrier = threading.Barrier(2)
+
+    def take(store):
+        barrier.wait()
+        return [store.issue_ticket(conversation, 60) for _ in range(per_replica)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tickets = [t for taken in pool.map(take, replicas) for t in taken]
+    assert sorted(tickets) == list(range(2 * per_replica)), tickets
+    assert len(replicas[0].get_lock(conversation).tickets) == 2 * per_replica
+    replicas[0].delete_lock(conversation)
+
+
 def test_turns_alternating_between_replicas_keep_the_form_and_the_country(cluster):
     sender, start = new_sender("alternate"), log_size(cluster)
     assert say(cluster.url, sender, "hi, im in australia")[-1]["text"] == AU_LINE

@@ -5,12 +5,14 @@ import subprocess
 import sys
 
 import pytest
+import rasa.core.utils
 from rasa.core.utils import AvailableEndpoints
 
 from scripts.serve import rasa_server, stores
 from tooling.servers import ROOT
 
 STORE = "privacy.store.RetainingSQLTrackerStore"
+LOCKS = "scripts.serve.locks.AtomicRedisLockStore"
 
 
 def test_postgresql_url_gives_rasa_sql_store_keys_with_the_password_decoded():
@@ -37,10 +39,10 @@ def test_unset_keeps_the_endpoints_file_stores(value):
 
 def test_redis_url_gives_rasa_redis_lock_store_keys():
     assert stores.lock_store("redis://:s3cret@cache:6380/2?key_prefix=imago") == {
-        "type": "redis", "url": "cache", "port": 6380, "db": 2, "use_ssl": False,
+        "type": LOCKS, "url": "cache", "port": 6380, "db": 2, "use_ssl": False,
         "username": None, "password": "s3cret", "key_prefix": "imago"}
     assert stores.lock_store("rediss://localhost") == {
-        "type": "redis", "url": "localhost", "port": 6379, "db": 0, "use_ssl": True,
+        "type": LOCKS, "url": "localhost", "port": 6379, "db": 0, "use_ssl": True,
         "username": None, "password": None}
 
 
@@ -112,7 +114,10 @@ def test_endpoints_read_by_rasa_get_the_stores_from_the_environment(monkeypatch)
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     assert endpoints.tracker_store.type == STORE and endpoints.tracker_store.url == "h"
     assert endpoints.tracker_store.kwargs["password"] == "pw" and endpoints.tracker_store.kwargs["db"] == "imago"
-    assert endpoints.lock_store.type == "redis" and endpoints.lock_store.kwargs["db"] == 1
+    assert endpoints.lock_store.type == LOCKS and endpoints.lock_store.kwargs["db"] == 1
+    assert rasa.core.utils.number_of_sanic_workers(endpoints.lock_store) == 1  # SANIC_WORKERS unset
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    assert rasa.core.utils.number_of_sanic_workers(endpoints.lock_store) == 2  # Rasa takes it as multi-worker
     assert endpoints.action.url.endswith("/webhook") and endpoints.nlg.type == "replies.nlg.AssistantNLG"
 
 
@@ -130,3 +135,26 @@ def test_the_launcher_stops_with_one_line_and_no_traceback(env, says):
     # Before it: only the import-time warnings of Rasa's dependencies.
     assert run.returncode == 1 and run.stdout == "" and says in run.stderr.strip().splitlines()[-1], run.stderr
     assert "Traceback" not in run.stderr and "hunter2secret" not in run.stderr
+
+
+@pytest.mark.slow  # runs scripts/serve/purge.py as a program
+def test_make_purge_opens_the_store_the_server_would(tmp_path):
+    import os
+    import time
+
+    from rasa.shared.core.domain import Domain
+
+    from privacy.store import RetainingSQLTrackerStore
+    from tests import retention
+
+    kept, named = tmp_path / "tracker.db", tmp_path / "from-url.db"
+    retention.fill(RetainingSQLTrackerStore(Domain.empty(), db=str(named)), time.time())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": str(kept), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    purge = [sys.executable, str(ROOT / "scripts" / "serve" / "purge.py")]
+    run = subprocess.run(purge, capture_output=True, text=True, timeout=300, cwd=ROOT,
+                         env={**env, "TRACKER_STORE_URL": f"sqlite:///{named}"})
+    assert run.returncode == 0 and "Deleted 2 conversations (6 events)" in run.stdout, run.stderr
+    assert not kept.exists()  # TRACKER_DB was not the store
+    run = subprocess.run(purge, capture_output=True, text=True, timeout=300, cwd=ROOT,
+                         env={**env, "TRACKER_STORE_URL": "mysql://u:hunter2secret@h/imago"})
+    assert run.returncode == 2 and "mysql:// is not supported" in run.stderr and "hunter2secret" not in run.stderr

@@ -88,8 +88,10 @@ def check_stores(tracker_url: str, lock_url: str) -> None:
 
 
 def die_with_parent() -> None:
-    """In each child: SIGTERM when this launcher dies, however it dies (Linux prctl PR_SET_PDEATHSIG)."""
+    """In each child: SIGTERM when this launcher dies, however it dies (Linux prctl PR_SET_PDEATHSIG),
+    and Ctrl-C's SIGINT as usual even if this launcher was started with it ignored (a `&` job)."""
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class Cluster:
@@ -203,6 +205,7 @@ def main() -> None:
     cluster = Cluster(ROOT / ".state" / "cluster", host, port, [port + i for i in range(1, replicas + 1)],
                       action_port, web_port, env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # through the finally below, as Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started as a `&` job
     print(f"Starting {replicas} Rasa replicas, the action server, nginx and the widget demo.\n"
           f"  Tracker store: {stores.redacted(env['TRACKER_STORE_URL'])}\n"
           f"  Lock store:    {stores.redacted(env['LOCK_STORE_URL'])}", flush=True)

@@ -5,9 +5,10 @@
 
 BALANCER_URL (default http://127.0.0.1:RASA_PORT) and REPLICA_URL (the first replica, RASA_PORT + 1)
 get CLUSTER_ROUNDS (6) rounds of CLUSTER_REQUESTS (80) messages each, alternating which goes first,
-so both see the same machine; each round's messages are dealt to the two alternately. Every message is sent once in the run: the held-out visitor questions
-(tests/nlu/held_out.yml, never trained on) and off-topic ones, made unique with an opening word when
-they run out. Prints messages per second for each and the ratio; no pass/fail.
+so both see the same machine; each round's messages are dealt to the two alternately. Every message
+is sent once in the run: the held-out visitor questions (tests/nlu/held_out.yml, never trained on)
+and off-topic ones, made unique with an opening word when they run out. Prints the median messages
+per second of each and the ratio; no pass/fail. Replies must not be rate-limited (checked).
 """
 import itertools
 import os

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from scripts.measure import bench_messages, stock_bot
+from scripts.measure import bench_messages, bench_train, stock_bot
 from tooling.servers import ROOT, Servers, stop
 
 CONCURRENCY = 8
@@ -259,8 +259,16 @@ def header(count: int, url: Optional[str], load_before: Tuple[float, ...]) -> Li
     ]
 
 
+def train_wanted() -> bool:
+    raw = os.environ.get("BENCH_TRAIN", "0")
+    if raw not in ("0", "1", ""):
+        raise SystemExit(f"BENCH_TRAIN must be 1 (also time the training) or 0, not {raw!r}")
+    return raw == "1"
+
+
 def main() -> None:
     count = requests_per_level()
+    train = train_wanted()
     url = os.environ.get("BENCH_URL")
     if url:
         url = check_url(url)
@@ -293,7 +301,7 @@ def main() -> None:
         def start_project() -> None:
             servers.start_rasa()
 
-        print("start-up, round 1: the stock bot, then the project", flush=True)
+        print("start-up, round 1: the stock bot" + (", then the project" if servers else ""), flush=True)
         startups["stock bot"].append(time_startup(stock_server.start, stock, startup_texts[0], run))
         if servers:
             startups["project"].append(time_startup(start_project, project, startup_texts[1], run))
@@ -338,7 +346,11 @@ def main() -> None:
         "start-up, each round: " + "; ".join(
             f"{name} " + ", ".join(f"{x:.1f} s" for x in xs) for name, xs in startups.items() if xs) + ".",
     ]
-    report = "\n\n".join(["\n".join(header(count, url, load_before)), table(p, s), "\n".join(details)])
+    parts = ["\n".join(header(count, url, load_before)), table(p, s), "\n".join(details)]
+    if train:  # after the servers have stopped, so that neither measurement slows the other
+        print("BENCH_TRAIN: a full training, then an answer-only retrain (several minutes)", flush=True)
+        parts.append(bench_train.table(bench_train.time_training()))
+    report = "\n\n".join(parts)
     print("\n" + report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report + "\n", encoding="utf-8")

@@ -5,7 +5,8 @@ import statistics
 import pytest
 
 from safety.detector import default_detector
-from scripts.measure import bench, bench_messages, stock_bot
+from scripts.measure import bench, bench_messages, bench_train, stock_bot
+from tooling.servers import ROOT
 from understanding.split import split_questions
 
 
@@ -182,3 +183,35 @@ def test_the_stock_bot_cache_needs_a_model_and_this_rasa(tmp_path):
     assert stock_bot.cached_model(folder) is None  # another Rasa's
     (folder / stock_bot.VERSION_FILE).write_text(stock_bot.RASA_VERSION)
     assert stock_bot.cached_model(folder) == folder / "models" / "20260101-000000-x.tar.gz"
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "true"])
+def test_bench_train_is_one_or_zero(monkeypatch, value):
+    monkeypatch.setenv("BENCH_TRAIN", value)
+    with pytest.raises(SystemExit, match="BENCH_TRAIN"):
+        bench.train_wanted()
+
+
+def test_the_answer_only_edit_changes_an_answer_and_not_the_training_data(tmp_path):
+    from scripts.build.build_training_data import training_text
+
+    topic = ROOT / "data" / "faq" / f"{bench_train.EDITED_TOPIC}.yml"
+    copy = tmp_path / topic.name
+    copy.write_text(topic.read_text(encoding="utf-8"), encoding="utf-8")
+    bench_train.edit_an_answer(copy)
+    before, after = topic.read_text(encoding="utf-8"), copy.read_text(encoding="utf-8")
+    assert before != after
+    assert training_text(before, topic.name) == training_text(after, topic.name)
+
+
+def test_the_answer_edit_refuses_a_file_without_answers(tmp_path):
+    plain = tmp_path / "x.yml"
+    plain.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n')
+    with pytest.raises(SystemExit, match="no answer to edit"):
+        bench_train.edit_an_answer(plain)
+
+
+def test_the_training_table_shows_the_targets():
+    rows = bench_train.table({"full training": 312.4, "answer-only retrain": 17.2}).splitlines()
+    assert rows[2] == "| full training | 312 s | ≤ 180 s: not met |"
+    assert rows[3] == "| answer-only retrain | 17 s | ≤ 30 s: met |"

@@ -22,6 +22,7 @@ BENCH_URL=http://host:port measures an already-running project (e.g. `make
 run-cluster`) against the stock bot: its start-up and memory are then n/a.
 """
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -330,6 +331,7 @@ def main() -> None:
         stock_server.stop()
         if servers:
             servers.stop_all()
+    shutil.rmtree(tmp, ignore_errors=True)  # the logs and tracker store; kept above when the run failed
 
     figures = {}
     for bot in bots:
@@ -343,6 +345,10 @@ def main() -> None:
     details = [
         f"p95 at concurrency 1: {p.p95:.1f} ms (project), {s.p95:.1f} ms (stock bot), ratio {p.p95 / s.p95:.2f}; "
         f"mean: {statistics.mean(latencies['project']):.1f} ms and {statistics.mean(latencies['stock bot']):.1f} ms.",
+        "a visitor's first message (a new conversation) and the later ones, p50 at concurrency 1: " + "; ".join(
+            f"{name} {percentile(ms[::SENDER_TURNS], 50):.1f} and "
+            f"{percentile([x for i, x in enumerate(ms) if i % SENDER_TURNS], 50):.1f} ms"
+            for name, ms in latencies.items()) + ".",
         "start-up, each round: " + "; ".join(
             f"{name} " + ", ".join(f"{x:.1f} s" for x in xs) for name, xs in startups.items() if xs) + ".",
     ]

@@ -352,12 +352,13 @@ def main() -> None:
         "start-up, each round: " + "; ".join(
             f"{name} " + ", ".join(f"{x:.1f} s" for x in xs) for name, xs in startups.items() if xs) + ".",
     ]
-    parts = ["\n".join(header(count, url, load_before)), table(p, s), "\n".join(details)]
-    if train:  # after the servers have stopped, so that neither measurement slows the other
-        print("BENCH_TRAIN: a full training, then an answer-only retrain (several minutes)", flush=True)
-        parts.append(bench_train.table(bench_train.time_training()))
-    report = "\n\n".join(parts)
+    report = "\n\n".join(["\n".join(header(count, url, load_before)), table(p, s), "\n".join(details)])
     print("\n" + report)
+    if train:  # after the servers have stopped, so that neither measurement slows the other
+        print("\nBENCH_TRAIN: a full training, then an answer-only retrain (several minutes)", flush=True)
+        training = bench_train.table(bench_train.time_training())
+        print("\n" + training)
+        report += "\n\n" + training
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")

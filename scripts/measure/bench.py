@@ -217,12 +217,13 @@ def alternate_c8(bots: Sequence[Bot], texts: Sequence[str], run: str) -> Dict[st
     return {name: len(texts) / s for name, s in seconds.items()}
 
 
-def time_startup(start: Callable[[], None], bot: Bot, text: str, run: str) -> float:
-    """Seconds from starting the process to the first answered message."""
+def time_startup(start: Callable[[], None], bot: Bot, text: str, run: str) -> Tuple[float, float]:
+    """Seconds from starting the process to the first answered message, and to its webhook listening."""
     began = time.perf_counter()
     start()
+    listening = time.perf_counter() - began
     bot.post(f"bench-{run}-start-{uuid.uuid4().hex[:6]}", text)
-    return time.perf_counter() - began
+    return time.perf_counter() - began, listening
 
 
 def check_url(url: str) -> str:
@@ -292,7 +293,7 @@ def main() -> None:
     if not url:
         (tmp / "project").mkdir()
         servers = Servers(tmp / "project")
-    startups: Dict[str, List[float]] = {"project": [], "stock bot": []}
+    startups: Dict[str, List[Tuple[float, float]]] = {"project": [], "stock bot": []}
     try:
         if servers:
             servers.start_actions()  # not timed: `make run` starts it beside Rasa
@@ -340,7 +341,7 @@ def main() -> None:
             p50=percentile(ms, 50), p95=percentile(ms, 95), p99=percentile(ms, 99),
             throughput=throughput[bot.name], rss=rss.get(bot.name),
             rss_actions=rss.get("actions") if bot is project else None,
-            startup=statistics.mean(startups[bot.name]) if startups[bot.name] else None)
+            startup=statistics.mean(t for t, _ in startups[bot.name]) if startups[bot.name] else None)
     p, s = figures["project"], figures["stock bot"]
     details = [
         f"p95 at concurrency 1: {p.p95:.1f} ms (project), {s.p95:.1f} ms (stock bot), ratio {p.p95 / s.p95:.2f}; "
@@ -349,8 +350,9 @@ def main() -> None:
             f"{name} {percentile(ms[::SENDER_TURNS], 50):.1f} and "
             f"{percentile([x for i, x in enumerate(ms) if i % SENDER_TURNS], 50):.1f} ms"
             for name, ms in latencies.items()) + ".",
-        "start-up, each round: " + "; ".join(
-            f"{name} " + ", ".join(f"{x:.1f} s" for x in xs) for name, xs in startups.items() if xs) + ".",
+        "start-up, each round (of which listening, before the first message): " + "; ".join(
+            f"{name} " + ", ".join(f"{t:.1f} s ({ready:.1f} s)" for t, ready in xs)
+            for name, xs in startups.items() if xs) + ".",
     ]
     report = "\n\n".join(["\n".join(header(count, url, load_before)), table(p, s), "\n".join(details)])
     print("\n" + report)

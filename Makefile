@@ -43,7 +43,7 @@ help:
 	@echo "make purge  delete conversations older than TRACKER_RETENTION_DAYS (default 30) now; the server does it daily"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
 	@echo "make bench  the assistant against the stock \`rasa init\` bot (built once into .build/stock-bot), alternating"
-	@echo "           in one run: the ratio table, also in results/bench/bench.md (~10 min; BENCH_REQUESTS=540);"
+	@echo "           in one run: the ratio table, also in results/bench/bench.md (~7 min; BENCH_REQUESTS=540);"
 	@echo "           BENCH_URL=http://host:port for a running server, BENCH_TRAIN=1 to time the training too"
 	@echo "make soak   load and fault figures: 10,000 messages, kill -9, faults, 30 min of memory (~1 h)"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"

@@ -299,14 +299,10 @@ def main() -> None:
             servers.start_actions()  # not timed: `make run` starts it beside Rasa
         project = Bot("project", url or servers.url)
         bots = [project, stock]
-
-        def start_project() -> None:
-            servers.start_rasa()
-
         print("start-up, round 1: the stock bot" + (", then the project" if servers else ""), flush=True)
         startups["stock bot"].append(time_startup(stock_server.start, stock, startup_texts[0], run))
         if servers:
-            startups["project"].append(time_startup(start_project, project, startup_texts[1], run))
+            startups["project"].append(time_startup(servers.start_rasa, project, startup_texts[1], run))
         for sender, text in zip(senders(run, "warm", WARMUP), warmup):
             for bot in bots:
                 bot.post(sender, text)
@@ -323,7 +319,7 @@ def main() -> None:
             print("start-up, round 2: the project, then the stock bot", flush=True)
             stop(servers.rasa)
             stock_server.stop()
-            startups["project"].append(time_startup(start_project, project, startup_texts[2], run))
+            startups["project"].append(time_startup(servers.start_rasa, project, startup_texts[2], run))
             stop(servers.rasa)
             startups["stock bot"].append(time_startup(stock_server.start, stock, startup_texts[3], run))
     except (RuntimeError, requests.RequestException) as e:

@@ -51,6 +51,7 @@ def build(folder: Path = STOCK_DIR) -> Path:
             raise SystemExit(f"`rasa init --no-prompt` failed (exit {done.returncode}); its output: {log}")
         log.unlink()
         (work / VERSION_FILE).write_text(RASA_VERSION)
+        work.chmod(0o755)  # mkdtemp's folders are private; the cache is not
         try:
             work.rename(folder)
         except OSError:  # built meanwhile by another run: use that one

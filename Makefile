@@ -44,7 +44,9 @@ help:
 	@echo "make unanswered  what visitors asked that the bot couldn't answer (last 30 days): results/unanswered.html and .md"
 	@echo "make purge  delete conversations older than TRACKER_RETENTION_DAYS (default 30) now; the server does it daily"
 	@echo "make reload train if needed, then load the model into the running server (needs RASA_API_TOKEN)"
-	@echo "make bench  latency, throughput, memory and start-up figures"
+	@echo "make bench  the assistant against the stock \`rasa init\` bot (built once into .build/stock-bot), alternating"
+	@echo "           in one run: the ratio table, also in results/bench/bench.md (~7 min; BENCH_REQUESTS=540);"
+	@echo "           BENCH_URL=http://host:port for a running server, BENCH_TRAIN=1 to time the training too"
 	@echo "make soak   load and fault figures: 10,000 messages, kill -9, faults, 30 min of memory (~1 h)"
 	@echo "make eval-safety  crisis detection rates on the outside sets in eval/"
 	@echo "make audit  the locks against published advisories (pip-audit, npm audit; needs the internet):"
@@ -155,6 +157,8 @@ purge: install
 reload: install
 	scripts/serve/reload.sh
 
+# Not a test: it prints figures (scripts/measure/bench.py). The stock bot is trained on first use
+# (~3 min) and cached; BENCH_TRAIN=1 trains the project in a temp folder, never into models/.
 bench: install train
 	$(BIN)/python scripts/measure/bench.py
 

@@ -265,6 +265,14 @@ RUNTIME_NAMES = {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONPATH", "P
                  "PIP_DISABLE_PIP_VERSION_CHECK", "HOME"}
 # The images' own settings, read by their entrypoints.
 IMAGE_NAMES = {"postgres": {"POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD_FILE"}}
+# Read by Rasa itself (the SQL tracker store's connection pool): checked in the installed Rasa below.
+RASA_NAMES = {"SQL_POOL_SIZE", "SQL_MAX_OVERFLOW"}
+
+
+def test_the_names_rasa_reads_are_in_the_installed_rasa():
+    import rasa.core.constants
+    source = Path(rasa.core.constants.__file__).read_text(encoding="utf-8")
+    assert all(f'"{name}"' in source for name in RASA_NAMES), RASA_NAMES
 
 
 def project_sources():
@@ -286,7 +294,7 @@ def project_sources():
 def test_every_variable_deploy_sets_is_one_the_project_reads():
     """A renamed setting must not leave deploy/ setting a name nothing reads."""
     sources = project_sources()
-    ignored = RUNTIME_NAMES | IMAGE_NAMES["postgres"]
+    ignored = RUNTIME_NAMES | IMAGE_NAMES["postgres"] | RASA_NAMES
     unread = {name: where for name, where in names_set().items()
               if name not in ignored and not re.search(rf"\b{name}\b", sources)}
     assert unread == {}, f"set in deploy/ but read nowhere in the project: {unread}"

@@ -96,9 +96,17 @@ def _time(owner: Any, attr: str, label: Any) -> None:
     setattr(owner, attr, _timed(getattr(owner, attr), label))
 
 
+NLU_GRAPH = "Rasa: parse_message (NLU graph)"
+
+
 def _node_label(node: Any, *args: Any, **kwargs: Any) -> str:
-    phase = "NLU" if "parse_message" in CLOCK.stack else "policies"
+    phase = "NLU" if NLU_GRAPH in CLOCK.stack else "policies"
     return f"{phase}: {node._node_name}"
+
+
+def _read_label(*args: Any, **kwargs: Any) -> str:
+    # The rule layer reads each message twice: in the wrapper, and in the pipeline's SafetyRuleClassifier.
+    return "rule layer read inside the NLU graph" if NLU_GRAPH in CLOCK.stack else "wrapper: rule layer (safety/detector.py)"
 
 
 def install_timers() -> None:
@@ -131,7 +139,7 @@ def install_timers() -> None:
         (logs, "keep_out", "wrapper: logs.keep_out (privacy/logs.py)"),
     ]:
         _time(module, attr, label)
-    _time(detector.Detector, "read", "wrapper: rule layer (safety/detector.py)")
+    _time(detector.Detector, "read", _read_label)
     _time(limiter.Limits, "admit", "wrapper: rate limiter (channels/limiter.py)")
     _time(turn.StatedCountry, "__call__", "wrapper: stored country re-read")
     _time(turn.StatedCountry, "last_buttons", "wrapper: last buttons re-read")
@@ -140,7 +148,7 @@ def install_timers() -> None:
     for attr, label in [
         ("handle_message", "Rasa: processor.handle_message"),
         ("fetch_tracker_and_update_session", "Rasa: fetch tracker + session start"),
-        ("parse_message", "Rasa: parse_message (NLU graph)"),
+        ("parse_message", NLU_GRAPH),
         ("run_action_extract_slots", "Rasa: action_extract_slots"),
         ("predict_next_with_tracker_if_should", "Rasa: predict next action (policy graph)"),
         ("_run_action", "Rasa: run actions (incl. NLG, action server)"),
@@ -274,6 +282,7 @@ ORDER = [  # (label, depth) as the table shows them; a part's own parts follow i
     ("store: SQL retrieve (tracker read)", 6),
     ("Rasa: parse_message (NLU graph)", 5),
     ("NLU:", 6),
+    ("rule layer read inside the NLU graph", 7),
     ("Rasa: action_extract_slots", 5),
     ("Rasa: predict next action (policy graph)", 5),
     ("policies:", 6),

@@ -337,6 +337,13 @@ def top_functions(path: Path, count: int) -> str:
     return "\n".join(lines)
 
 
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=120, help="timed turns (held-out questions, each once)")
@@ -357,12 +364,13 @@ def main() -> None:
         child.tell("cprofile-start")
         turns(servers, texts[args.turns:args.turns + args.cprofile_turns])
         child.tell("cprofile-stop")
+        rss = rss_mib(servers.rasa.pid)
     finally:
         servers.stop_all()
     timers = json.loads((out / "timers.json").read_text())
     ms = [t * 1000 for t in round_trips]
     print(f"{len(ms)} turns over REST at concurrency 1: p50 {statistics.median(ms):.1f} ms, "
-          f"mean {statistics.mean(ms):.1f} ms\n")
+          f"mean {statistics.mean(ms):.1f} ms; the Rasa server's resident memory after them: {rss:.0f} MiB\n")
     print(table(breakdown(round_trips, timers), statistics.mean(ms)))
     print(f"\nOwn time under cProfile ({args.cprofile_turns} turns), the top 25:\n")
     print(top_functions(out / "turns.pstats", 25))

@@ -105,16 +105,6 @@ def purge(engine: Any, cutoff: float) -> Purged:
     return Purged(conversations or 0, deleted or 0, cutoff)
 
 
-def quick_sqlite_commits(connection: Any, _record: Any) -> None:
-    """Write-ahead log, synced at checkpoints rather than at every commit: a turn's save
-    was about half of its SQLite time waiting for the disk (docs/performance.md). A crash
-    of the server loses nothing; a power cut can lose the last turns written."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 class RetainingSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore with retention and owner-only SQLite files (module docstring)."""
 
@@ -126,8 +116,6 @@ class RetainingSQLTrackerStore(SQLTrackerStore):
         if path is not None:
             private_file(path)
         super().__init__(domain=domain, dialect=dialect, db=db, **kwargs)
-        if path is not None:
-            sa.event.listen(self.engine, "connect", quick_sqlite_commits)
         self.retention_task = self._start_retention()
 
     @contextlib.contextmanager

@@ -1,15 +1,16 @@
 """Old code against new, alternating in one run: is a cut worth keeping?
 
-    PYTHONPATH=. .venv/bin/python scripts/measure/ab_turn.py --a /work/main --b . \
+    PYTHONPATH=. .venv/bin/python scripts/measure/ab_turn.py --a "$BEFORE" --b . \
         [--a-env NAME=VALUE ...] [--b-env NAME=VALUE ...] [--concurrency 1 4] [--requests 120] [--channel rest]
 
-Starts one action server and two Rasa servers, A and B, each from its own
-checkout (its scripts/serve/rasa_server.py, its code, the same trained model
-models/imago.tar.gz) and with its own extra environment (e.g. TensorFlow's
+BEFORE is the old code: e.g. a second worktree of main, with the same .venv
+and models/. Starts one action server and two Rasa servers, A and B, each
+from its own checkout (its scripts/serve/rasa_server.py and code, the same
+trained model models/imago.tar.gz) and with its own extra environment (e.g. TensorFlow's
 thread settings), then sends both the same held-out visitor questions
 (tests/nlu/held_out.yml), each once per server and level, in blocks that
 alternate A B B A ..., so drift on the shared machine falls on both. Prints
-p50 and mean for each side at each concurrency, and the ratio B/A.
+p50 and mean for each side at each concurrency, and the ratios B/A.
 
 --channel twilio posts Twilio's signed SMS webhook form instead of REST, with
 the platforms' stand-in of the tests (tests/platforms.py) catching the

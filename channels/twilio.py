@@ -8,7 +8,8 @@
 
 Buttons arrive as numbered choices (channels/render.py); a reply of a bare
 number is turned back into that choice's payload, read from the tracker
-store, so it works after a restart too.
+store, so it works after a restart too (only for such a reply: any other
+text costs no extra read).
 
 Every call must carry a valid X-Twilio-Signature (Rasa 3.6 does not check
 it). Twilio signs the exact URL it calls; behind a proxy that rewrites the
@@ -101,8 +102,7 @@ class SafeTwilioInput(SafeInput, TwilioInput):
         if len(text) > MAX_MESSAGE_LENGTH:
             return response.json({"error": "Body is too long."}, status=413)
         text = text.replace("¡", "@")  # some carriers turn @ into ¡ (as Rasa does)
-        offered = await self.stated_country.last_buttons(conversation_id(self.name(), sender))
-        choice = render.pick_choice(text, offered)
+        choice = await self.picked_choice(sender, text)
         if choice is not None:
             logger.debug("A numbered reply picked one of the choices offered")
             text = choice
@@ -110,6 +110,14 @@ class SafeTwilioInput(SafeInput, TwilioInput):
                                  input_channel=self.name(), metadata=self.get_metadata(request)))
         # Replies go out through the REST API; an empty TwiML answer sends nothing more.
         return response.text("<Response/>", content_type="text/xml")
+
+    async def picked_choice(self, sender: Text, text: Text) -> Optional[Text]:
+        """The payload a bare-number reply picks from the choices offered last, else None.
+        Only such a reply reads the stored conversation: every other message skips that read."""
+        if not render.BARE_NUMBER.fullmatch(text):
+            return None
+        offered = await self.stated_country.last_buttons(conversation_id(self.name(), sender))
+        return render.pick_choice(text, offered)
 
     def after_guard(self, webhook: Blueprint) -> None:
         http.close_at_stop(webhook)

@@ -8,6 +8,7 @@ and which country they said they are in (safety/places.yml).
 It reads text that safety/clean.py has cleaned, and also matches the
 disguised readings clean.disguise_variants gives (spaced letters, leetspeak).
 """
+import contextvars
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ class Reading:
 
 
 NOTHING = Reading(None, frozenset(), None)
+# The last message read in this turn, and what was read off it. The turn
+# wrapper (channels/turn.py) reads each message before Rasa does, and the
+# pipeline's SafetyRuleClassifier reads it again in a task the turn starts,
+# which sees this; that second read (about 6 ms) is then a lookup. Per turn,
+# never shared between visitors.
+_last_reading: contextvars.ContextVar[Optional[Tuple["Detector", Text, Reading]]] = contextvars.ContextVar(
+    "last_reading", default=None)
 
 
 def strip_accents(text: Text) -> Text:
@@ -274,9 +282,18 @@ class Detector:
         return patterns
 
     def read(self, text: Text) -> Reading:
-        """Clean, normalise and tokenise the message once; match phrases and places on that."""
+        """What the rule layer reads off the message; read once per turn (`_last_reading`)."""
         if not isinstance(text, str):
             return NOTHING
+        last = _last_reading.get()
+        if last is not None and last[0] is self and last[1] == text:
+            return last[2]
+        reading = self._read(text)
+        _last_reading.set((self, text, reading))
+        return reading
+
+    def _read(self, text: Text) -> Reading:
+        """Clean, normalise and tokenise the message once; match phrases and places on that."""
         lowered = plain(clean(text))
         normal = spell_out(lowered)
         if not normal:

@@ -143,7 +143,7 @@ nlu-report: install train
 held-out: install train
 	$(BIN)/python scripts/measure/held_out.py
 
-# No training: the last UNANSWERED_DAYS days (default 30) of the tracker store (TRACKER_DB),
+# No training: the last UNANSWERED_DAYS days (default 30) of the tracker store (TRACKER_STORE_URL, else TRACKER_DB),
 # masked and grouped; writes results/unanswered.html and .md only.
 unanswered: install
 	$(BIN)/python scripts/editors/unanswered.py

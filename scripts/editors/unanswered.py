@@ -201,17 +201,27 @@ class Unanswered:
 
 
 def open_store(endpoints: Path, domain: Any) -> Any:
-    """The tracker store endpoints.yml configures; a SQLite file is opened read-only and must exist."""
+    """The tracker store the server uses: TRACKER_STORE_URL when set (scripts/serve/stores.py),
+    else the one endpoints.yml configures. A SQLite file is opened read-only and must exist."""
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.exceptions import RasaException
-    from rasa.utils.endpoints import read_endpoint_config
+    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-    if not endpoints.is_file():
-        raise StoreError(f"the endpoints file {endpoints} does not exist")
+    from scripts.serve import stores
+
     try:
-        config = read_endpoint_config(str(endpoints), "tracker_store")
-    except (RasaException, OSError, ValueError) as error:
-        raise StoreError(f"cannot read {endpoints}: {error}") from error
+        from_url = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
+    except stores.StoreURLError as error:
+        raise StoreError(str(error)) from error
+    if from_url:
+        config = EndpointConfig(**from_url)
+    elif not endpoints.is_file():
+        raise StoreError(f"the endpoints file {endpoints} does not exist")
+    else:
+        try:
+            config = read_endpoint_config(str(endpoints), "tracker_store")
+        except (RasaException, OSError, ValueError) as error:
+            raise StoreError(f"cannot read {endpoints}: {error}") from error
     if config is None or config.type is None:
         raise StoreError(f"{endpoints} configures no tracker store (tracker_store:), so no conversations are kept")
     kwargs = config.kwargs
@@ -220,7 +230,7 @@ def open_store(endpoints: Path, domain: Any) -> Any:
     if sql and kwargs.get("dialect", "sqlite") == "sqlite":
         db = Path(str(kwargs.get("db") or "rasa.db")).expanduser().resolve()
         if not db.is_file():
-            raise StoreError(f"the conversation store {db} does not exist (TRACKER_DB); "
+            raise StoreError(f"the conversation store {db} does not exist (TRACKER_DB or TRACKER_STORE_URL); "
                              "it appears once the server (make run) has had a conversation")
         # SQLite's read-only mode: this report never writes to the store.
         kwargs["db"] = "file:" + quote(str(db))

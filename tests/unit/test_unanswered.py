@@ -353,3 +353,14 @@ def test_grouping_does_not_depend_on_the_order():
     random.Random(4).shuffle(shuffled)
     again = unanswered.group(shuffled, EXAMPLES)
     assert [(g.representative, dict(g.texts)) for g in first] == [(g.representative, dict(g.texts)) for g in again]
+
+
+def test_the_store_in_tracker_store_url_is_the_one_read(tmp_path, db):
+    """As the server does (scripts/serve/stores.py): TRACKER_STORE_URL wins over TRACKER_DB."""
+    out = tmp_path / "results"
+    run = run_cli("--out", str(out), TRACKER_DB=tmp_path / "nowhere.db", TRACKER_STORE_URL=f"sqlite:///{db}")
+    assert run.returncode == 0, run.stderr
+    assert "8 unanswered messages from 3 conversations in the last 30 days" in run.stdout
+    run = run_cli("--out", str(out), TRACKER_STORE_URL="postgresql://someone:secret@/imago")
+    assert run.returncode == 2 and "TRACKER_STORE_URL" in run.stderr
+    assert "secret" not in run.stderr and "Traceback" not in run.stderr

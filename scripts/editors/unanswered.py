@@ -205,23 +205,17 @@ def open_store(endpoints: Path, domain: Any) -> Any:
     else the one endpoints.yml configures. A SQLite file is opened read-only and must exist."""
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.exceptions import RasaException
-    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
     from scripts.serve import stores
 
+    if not os.environ.get("TRACKER_STORE_URL", "").strip() and not endpoints.is_file():
+        raise StoreError(f"the endpoints file {endpoints} does not exist")
     try:
-        from_url = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
+        config = stores.configured_tracker_store(str(endpoints))
     except stores.StoreURLError as error:
         raise StoreError(str(error)) from error
-    if from_url:
-        config = EndpointConfig(**from_url)
-    elif not endpoints.is_file():
-        raise StoreError(f"the endpoints file {endpoints} does not exist")
-    else:
-        try:
-            config = read_endpoint_config(str(endpoints), "tracker_store")
-        except (RasaException, OSError, ValueError) as error:
-            raise StoreError(f"cannot read {endpoints}: {error}") from error
+    except (RasaException, OSError, ValueError) as error:
+        raise StoreError(f"cannot read {endpoints}: {error}") from error
     if config is None or config.type is None:
         raise StoreError(f"{endpoints} configures no tracker store (tracker_store:), so no conversations are kept")
     kwargs = config.kwargs

@@ -7,7 +7,6 @@ else endpoints.yml's, TRACKER_DB for SQLite) and prints how many conversations a
 events it deleted.
 """
 import argparse
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +20,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from rasa.core.tracker_store import TrackerStore
-    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
     from privacy.store import read_retention_days, sqlite_path
     from scripts.serve import stores
@@ -32,11 +30,10 @@ def main(argv=None) -> int:
         print(error, file=sys.stderr)
         return 2
     try:
-        from_url = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
+        config = stores.configured_tracker_store(args.endpoints)
     except stores.StoreURLError as error:
         print(error, file=sys.stderr)
         return 2
-    config = EndpointConfig(**from_url) if from_url else read_endpoint_config(args.endpoints, "tracker_store")
     if config is None:
         print(f"{args.endpoints} configures no tracker store: nothing is kept, nothing to delete")
         return 0

@@ -137,3 +137,17 @@ def lock_store(url: Optional[Text], variable: Text = "LOCK_STORE_URL") -> Option
     if key_prefix:
         config["key_prefix"] = key_prefix
     return config
+
+
+def configured_tracker_store(endpoints_file: Text) -> Optional[Any]:
+    """The tracker store the server would open, as a Rasa EndpointConfig: TRACKER_STORE_URL's
+    when set, else the endpoints file's; None when neither names one (or the file is missing).
+    For the tools that open the store outside the server (make purge, make unanswered)."""
+    import os
+
+    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
+
+    from_url = tracker_store(os.environ.get("TRACKER_STORE_URL"))  # StoreURLError on a bad URL
+    if from_url:
+        return EndpointConfig(**from_url)
+    return read_endpoint_config(str(endpoints_file), "tracker_store")

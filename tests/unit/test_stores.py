@@ -121,6 +121,21 @@ def test_endpoints_read_by_rasa_get_the_stores_from_the_environment(monkeypatch)
     assert endpoints.action.url.endswith("/webhook") and endpoints.nlg.type == "replies.nlg.AssistantNLG"
 
 
+def test_tools_open_the_store_the_server_would(monkeypatch, tmp_path):
+    # make purge and make unanswered share this: the URL wins, else the endpoints file.
+    monkeypatch.setenv("TRACKER_DB", "from-file.db")
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
+    config = stores.configured_tracker_store(str(ROOT / "endpoints.yml"))
+    assert config.type == STORE and config.kwargs["db"] == "from-file.db"
+    assert stores.configured_tracker_store(str(tmp_path / "missing.yml")) is None
+    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://u:pw@h/imago")
+    config = stores.configured_tracker_store(str(ROOT / "endpoints.yml"))
+    assert config.type == STORE and config.url == "h" and config.kwargs["dialect"] == "postgresql"
+    monkeypatch.setenv("TRACKER_STORE_URL", "mysql://u:pw@h/imago")
+    with pytest.raises(stores.StoreURLError):
+        stores.configured_tracker_store(str(ROOT / "endpoints.yml"))
+
+
 @pytest.mark.slow  # imports Rasa and TensorFlow in a new process (~10 s each)
 @pytest.mark.parametrize("env, says", [
     ({"TRACKER_STORE_URL": "mysql://u:hunter2secret@h/imago"}, "TRACKER_STORE_URL: mysql:// is not supported"),

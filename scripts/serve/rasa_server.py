@@ -3,13 +3,15 @@
     python -m scripts.serve.rasa_server run --model models/imago.tar.gz --port 5005 ...
 
 Takes `rasa run`'s own arguments and runs Rasa's own command, so credentials,
-endpoints, the model, CORS and logging behave as under `rasa run`. Two
-changes, both made before the server starts:
+endpoints, the model, CORS and logging behave as under `rasa run`. These
+changes, all made before the server starts:
   - the app Rasa builds is passed to scripts/serve/admin_api.py: the public
     port serves only the webhooks, Socket.IO and health, and with a token
     (RASA_API_TOKEN or RASA_API_TOKEN_FILE) the API is on 127.0.0.1:RASA_ADMIN_PORT;
   - the action-server call times out after ACTION_TIMEOUT seconds
     (scripts/serve/action_timeout.py);
+  - Rasa's event-type lookup, which every stored event read back goes
+    through, remembers what it found (scripts/serve/event_types.py);
   - the tracker and lock stores come from TRACKER_STORE_URL and LOCK_STORE_URL
     when set (scripts/serve/stores.py): the endpoints Rasa reads from
     endpoints.yml are replaced in this process's memory, so a password in a
@@ -30,7 +32,7 @@ from rasa.__main__ import main as rasa_main
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import EndpointConfig
 
-from scripts.serve import action_timeout, admin_api, stores
+from scripts.serve import action_timeout, admin_api, event_types, stores
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ def main() -> None:
     # Read once; the variable is not needed again in this process.
     os.environ.pop("RASA_API_TOKEN", None)
     action_timeout.apply()
+    event_types.apply()
     try:
         tracker = stores.tracker_store(os.environ.get("TRACKER_STORE_URL"))
         lock = stores.lock_store(os.environ.get("LOCK_STORE_URL"))

@@ -9,7 +9,9 @@
     `make run` starts it, with TRUSTED_PROXIES=127.0.0.1 (the balancer) and the shared stores:
     TRACKER_STORE_URL (default DEFAULT_TRACKER_STORE_URL, the database created when missing) and
     LOCK_STORE_URL (default DEFAULT_LOCK_STORE_URL), passed in the environment, never on a command line;
-  - one action server on 127.0.0.1:ACTION_PORT and the widget demo on WEB_PORT, as `make run`.
+  - one action server on 127.0.0.1:ACTION_PORT and the widget demo on WEB_PORT, as `make run`;
+  - with RASA_API_TOKEN, each replica's admin API on 127.0.0.1:(its port + 1000), which
+    `RASA_REPLICAS=N make reload` reaches one after the other (scripts/serve/reload.sh).
 Ctrl-C or SIGTERM stops everything, nginx included; each child also gets SIGTERM if this process dies.
 """
 import ctypes
@@ -111,6 +113,8 @@ class Cluster:
             "RASA_TELEMETRY_ENABLED": "false",
         }
         self.env.setdefault("TRACKER_DB", str(state / "unused-tracker.db"))  # endpoints.yml names it
+        # With a token, each replica's admin API is on its own port + 1000 (make reload with RASA_REPLICAS).
+        self.env.pop("RASA_ADMIN_PORT", None)
         self.replicas: List[Optional[subprocess.Popen]] = [None] * len(replica_ports)
         self.actions = self.nginx = self.web = None
 
@@ -197,6 +201,10 @@ def main() -> None:
         raise SystemExit(f"RASA_PORT, RASA_REPLICAS, ACTION_PORT and WEB_PORT are whole numbers ({e})")
     if not 1 <= replicas <= 16:
         raise SystemExit("RASA_REPLICAS must be from 1 to 16")
+    if os.environ.get("RASA_ADMIN_PORT", "").strip():
+        raise SystemExit("RASA_ADMIN_PORT can't be used with run-cluster: each replica's admin API is on its own "
+                         "port + 1000 (RASA_PORT + 1 + 1000, ...); unset it, and reload with "
+                         "RASA_REPLICAS=<n> make reload")
     env = dict(os.environ)
     env["TRACKER_STORE_URL"] = env.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL
     env["LOCK_STORE_URL"] = env.get("LOCK_STORE_URL") or DEFAULT_LOCK_STORE_URL

@@ -5,14 +5,29 @@
 # API is then on 127.0.0.1:RASA_ADMIN_PORT only (scripts/serve/admin_api.py).
 # On loading a model the server also reads the article answers from data/faq/
 # (replies/nlg.py), so an answer edit needs no real training: about 25 seconds in all.
+# With RASA_REPLICAS (make run-cluster), every replica is reloaded, one after
+# the other: replica i listens on RASA_PORT + i and its admin API on that + 1000.
 # Usage: scripts/serve/reload.sh [--no-train]
-#   (RASA_PORT, RASA_ADMIN_PORT, RASA_API_TOKEN or RASA_API_TOKEN_FILE from the environment)
+#   (RASA_PORT, RASA_ADMIN_PORT or RASA_REPLICAS, RASA_API_TOKEN or RASA_API_TOKEN_FILE from the environment;
+#    RASA_ADMIN_PORTS="6006 6007" names the admin ports outright)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 export PYTHONPATH="$PWD"
-PORT="${RASA_ADMIN_PORT:-$(( ${RASA_PORT:-5005} + 1000 ))}"
-BASE="http://127.0.0.1:$PORT"
+RASA_PORT="${RASA_PORT:-5005}"
+if [[ -n "${RASA_ADMIN_PORTS:-}" ]]; then
+  read -r -a PORTS <<< "$RASA_ADMIN_PORTS"
+elif [[ -n "${RASA_REPLICAS:-}" ]]; then
+  [[ "$RASA_REPLICAS" =~ ^[0-9]+$ ]] && (( RASA_REPLICAS >= 1 )) ||
+    { echo "make reload: RASA_REPLICAS must be a whole number from 1, not '$RASA_REPLICAS'" >&2; exit 1; }
+  PORTS=()
+  for (( i = 1; i <= RASA_REPLICAS; i++ )); do PORTS+=($(( RASA_PORT + i + 1000 ))); done
+else
+  PORTS=("${RASA_ADMIN_PORT:-$(( RASA_PORT + 1000 ))}")
+fi
+for port in "${PORTS[@]}"; do
+  [[ "$port" =~ ^[0-9]+$ ]] || { echo "make reload: '$port' is not a port number" >&2; exit 1; }
+done
 MODEL_FILE="$PWD/models/imago.tar.gz"
 train=1
 [[ "${1:-}" == "--no-train" ]] && train=0
@@ -44,16 +59,21 @@ api() {  # api METHOD PATH [curl options...]: prints the HTTP status, the reply 
 }
 model_id() { "$BIN/python" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("model_id"))' "$body"; }
 
-# 1. Is our server there, with its API on and this token? Checked before a long training.
+# 1. Is every server there, with its API on and this token? Checked before a long training.
 # Without a token the server opens no admin port at all, so both look the same here.
-status=$(api GET /status --max-time 10 2>/dev/null) || fail "no Rasa admin API is answering on $BASE: the server
+declare -A before
+for port in "${PORTS[@]}"; do
+  BASE="http://127.0.0.1:$port"
+  status=$(api GET /status --max-time 10 2>/dev/null) || fail "no Rasa admin API is answering on $BASE: the server
   is not running, or it was started without RASA_API_TOKEN (its admin port exists only with a token).
-  Start it with RASA_API_TOKEN=<secret> make run, or set RASA_PORT (or RASA_ADMIN_PORT) to its port."
-case "$status" in
-  200) before=$(model_id) ;;
-  400|401|403) fail "the server on $BASE refused the token: it was started with a different RASA_API_TOKEN." ;;
-  *) fail "the server on $BASE answered $status to GET /status: $(head -c 300 "$body")" ;;
-esac
+  Start it with RASA_API_TOKEN=<secret> make run, or set RASA_PORT (or RASA_ADMIN_PORT) to its port;
+  for make run-cluster, set RASA_REPLICAS (and RASA_PORT) as you started it."
+  case "$status" in
+    200) before[$port]=$(model_id) ;;
+    400|401|403) fail "the server on $BASE refused the token: it was started with a different RASA_API_TOKEN." ;;
+    *) fail "the server on $BASE answered $status to GET /status: $(head -c 300 "$body")" ;;
+  esac
+done
 
 # 2. Train only what changed (Rasa's fingerprinting reuses the rest).
 if (( train )); then
@@ -61,17 +81,21 @@ if (( train )); then
 fi
 [[ -f "$MODEL_FILE" ]] || fail "no trained model at $MODEL_FILE: run make train."
 
-# 3. Swap it in. The server reads the file itself (it runs on this machine).
-echo "loading $MODEL_FILE into the server on $BASE ..."
+# 3. Swap it in, one server at a time (the others keep answering with the old
+# model meanwhile). Each server reads the file itself (it runs on this machine).
 payload=$("$BIN/python" -c 'import json, sys; print(json.dumps({"model_file": sys.argv[1]}))' "$MODEL_FILE")
-status=$(api PUT /model --max-time 600 -H 'Content-Type: application/json' -d "$payload") ||
-  fail "the server on $BASE stopped answering while loading the model; check its log."
-[[ "$status" == 204 ]] || fail "the server did not load the model (HTTP $status): $(head -c 500 "$body")"
+for port in "${PORTS[@]}"; do
+  BASE="http://127.0.0.1:$port"
+  echo "loading $MODEL_FILE into the server on $BASE ..."
+  status=$(api PUT /model --max-time 600 -H 'Content-Type: application/json' -d "$payload") ||
+    fail "the server on $BASE stopped answering while loading the model; check its log."
+  [[ "$status" == 204 ]] || fail "the server on $BASE did not load the model (HTTP $status): $(head -c 500 "$body")"
 
-status=$(api GET /status --max-time 10) || fail "the server on $BASE stopped answering after the reload."
-after=$(model_id)
-if [[ "$after" == "$before" ]]; then
-  echo "reloaded: the server runs model $after (the same model as before), with the answers now in data/faq."
-else
-  echo "reloaded: the server now runs model $after (was $before), with the answers now in data/faq."
-fi
+  status=$(api GET /status --max-time 10) || fail "the server on $BASE stopped answering after the reload."
+  after=$(model_id)
+  if [[ "$after" == "${before[$port]}" ]]; then
+    echo "reloaded: the server on $BASE runs model $after (the same model as before), with the answers now in data/faq."
+  else
+    echo "reloaded: the server on $BASE now runs model $after (was ${before[$port]}), with the answers now in data/faq."
+  fi
+done

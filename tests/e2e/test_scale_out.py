@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -26,13 +27,14 @@ from safety import crisis_lines
 from scripts.serve import cluster as cluster_module
 from tests.e2e.sockets import Visitor
 from tests.helpers import new_sender, texts
-from tooling.servers import free_port
+from tooling.servers import ROOT, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # SQLAlchemy 1.4's deprecation notes inside Rasa
 
 ASK_FORMAT, ASK_PLACE = "How would you like to do Imago therapy", "Where do you live?"
 AU_LINE = crisis_lines.every_turn_line("AU")
 WEBHOOK = "/webhooks/rest/webhook"
+TOKEN = f"scale-out-{uuid.uuid4().hex}"  # each replica's admin API (make reload) on its port + 1000
 
 
 def unavailable(what: str) -> None:
@@ -89,7 +91,7 @@ def cluster(postgres, lock_url, tmp_path_factory):
         unavailable("nginx is missing: `make nginx` (scripts/serve/install_nginx.sh, Debian's package)")
     tmp = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "TRACKER_STORE_URL": postgres[0], "LOCK_STORE_URL": lock_url,
-           "TF_CPP_MIN_LOG_LEVEL": "2",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_API_TOKEN": TOKEN,
            # Every client here is 127.0.0.1: the per-address limits would throttle the tests themselves.
            "RATE_LIMIT_CONVERSATION": "off", "RATE_LIMIT_ADDRESS": "off"}
     running = cluster_module.Cluster(tmp / "state", "127.0.0.1", free_port(), [free_port(), free_port()],
@@ -232,6 +234,21 @@ def test_socketio_long_polling_through_the_balancer_stays_on_one_replica(cluster
     log = (cluster.state / "nginx-access.log").read_text()[start:]
     polled = {line.split()[1] for line in log.splitlines() if "/socket.io/" in line}
     assert len(polled) == 1, log
+
+
+def test_make_reload_loads_the_model_into_every_replica(cluster):
+    admin_ports = [port + 1000 for port in cluster.replica_ports]
+    env = {k: v for k, v in os.environ.items() if k not in ("RASA_ADMIN_PORT", "RASA_REPLICAS")}
+    env.update(RASA_API_TOKEN=TOKEN, RASA_ADMIN_PORTS=" ".join(map(str, admin_ports)))
+    run = subprocess.run([str(ROOT / "scripts" / "serve" / "reload.sh"), "--no-train"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    for port in admin_ports:
+        assert f"reloaded: the server on http://127.0.0.1:{port} runs model" in run.stdout, run.stdout
+    # Both replicas answer with the model they reloaded.
+    for index in range(len(cluster.replica_ports)):
+        assert "Imago" in " ".join(texts(say(cluster.replica_url(index), new_sender("reloaded"),
+                                             "what is imago therapy")))
 
 
 def test_a_killed_replica_costs_only_the_requests_in_flight(cluster):

@@ -42,15 +42,15 @@ class FakeRasa(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         auth = self.headers.get("Authorization")
-        FakeRasa.requests.append((method, url.path, parse_qs(url.query), body, auth))
+        type(self).requests.append((method, url.path, parse_qs(url.query), body, auth))
         if "token" in parse_qs(url.query):
             return self.reply(400, {"error": "not in the URL"})
         if auth != f"Bearer {self.token}":
             return self.reply(401, {"error": "Missing or wrong token."})
         if method == "GET" and url.path == "/status":
-            return self.reply(200, {"model_id": FakeRasa.model_id, "model_file": "x", "num_active_training_jobs": 0})
+            return self.reply(200, {"model_id": type(self).model_id, "model_file": "x", "num_active_training_jobs": 0})
         if method == "PUT" and url.path == "/model":
-            FakeRasa.model_id = "new-model"
+            type(self).model_id = "new-model"
             return self.reply(204)
         self.reply(404, {})
 
@@ -146,3 +146,67 @@ def test_wrong_token(fake_rasa):
     assert run.returncode != 0
     assert "refused the token" in run.stderr
     assert not any(r[0] == "PUT" for r in FakeRasa.requests)
+
+
+def replica_servers(count: int):
+    """`count` stand-ins on consecutive ports, each with its own state (a cluster's admin ports)."""
+    import socket
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        servers = []
+        try:
+            for i in range(count):
+                handler = type(f"Replica{i}", (FakeRasa,), {"requests": [], "model_id": "old-model"})
+                servers.append(ThreadingHTTPServer(("127.0.0.1", first + i), handler))
+        except OSError:
+            for server in servers:
+                server.server_close()
+            continue
+        for server in servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        return servers
+    pytest.skip("no run of free consecutive ports")
+
+
+def test_every_replica_of_a_cluster_is_reloaded(monkeypatch):
+    if not (ROOT / "models" / "imago.tar.gz").exists():
+        pytest.skip("no trained model (make train)")
+    servers = replica_servers(2)
+    try:
+        # make run-cluster: replica i on RASA_PORT + i, its admin API on that + 1000.
+        first = servers[0].server_address[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("RASA_ADMIN_PORT", "RASA_ADMIN_PORTS")}
+        env.update(RASA_PORT=str(first - 1001), RASA_REPLICAS="2", RASA_API_TOKEN=TOKEN)
+        run = subprocess.run([str(SCRIPT), "--no-train"], env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        for server in servers:
+            port = server.server_address[1]
+            assert [r[:2] for r in server.RequestHandlerClass.requests] == [
+                ("GET", "/status"), ("PUT", "/model"), ("GET", "/status")]
+            assert f"the server on http://127.0.0.1:{port} now runs model new-model (was old-model)" in run.stdout
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_a_replica_not_answering_stops_the_reload_before_any_model_is_loaded():
+    servers = replica_servers(2)
+    ports = [server.server_address[1] for server in servers]
+    servers[1].shutdown()
+    servers[1].server_close()
+    try:
+        run = reload(0, RASA_ADMIN_PORTS=" ".join(str(p) for p in ports))
+        assert run.returncode != 0
+        assert f"no Rasa admin API is answering on http://127.0.0.1:{ports[1]}" in run.stderr
+        assert not any(r[0] == "PUT" for r in servers[0].RequestHandlerClass.requests)
+    finally:
+        servers[0].shutdown()
+        servers[0].server_close()
+
+
+def test_bad_replica_counts_and_ports_are_refused_before_any_request():
+    assert "RASA_REPLICAS must be a whole number" in reload(0, RASA_REPLICAS="two").stderr
+    assert "'x' is not a port number" in reload(0, RASA_ADMIN_PORTS="6006 x").stderr

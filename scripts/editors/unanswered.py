@@ -33,6 +33,7 @@ import yaml
 # Replies the domain does not have yet simply never match.
 KINDS = {
     "utter_ask_rephrase": "not understood (fallback)",
+    "action_default_fallback": "no reply fits here (fallback)",
     "utter_clarify": "clarification asked",
     "utter_follow_up": "short follow-up, topic unclear",
     "utter_not_covered": "not covered by the article",

@@ -9,7 +9,9 @@ Training Institute.
 The visitor's place shapes the advice (look near where you live; cost
 depends on where you live) but is never repeated back: the article says
 nothing about what any directory offers in a given place, so a sentence
-like "options in or near <place>" would be a made-up claim.
+like "options in or near <place>" would be a made-up claim. A place that
+safety/places.yml knows does one more thing: the visitor said where they live,
+so from then on they get that country's crisis lines (the `country` slot).
 """
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -18,6 +20,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from safety.places import country_of_place
 
 SOURCE = 'Source: "Imago Therapy: How It Works, Cost, & What to Expect", Choosing Therapy (2023)'
 
@@ -128,4 +132,10 @@ class ActionFindTherapist(Action):
         dispatcher.utter_message(text=guidance_for(therapy_format, location))
         dispatcher.utter_message(text=f"{credentials_for(therapy_format)}\n\n{SOURCE}")
         # Clear the answers so the form asks afresh next time.
-        return [SlotSet("therapy_format", None), SlotSet("location", None)]
+        events = [SlotSet("therapy_format", None), SlotSet("location", None)]
+        # "Where do you live?" answered with a known place is a statement of where the visitor
+        # is: from now on they get that country's crisis lines (safety/places.py).
+        country = country_of_place(location) if location not in (None, "skip") else None
+        if country and country != tracker.get_slot("country"):
+            events.append(SlotSet("country", country))
+        return events

@@ -164,7 +164,7 @@ def test_turns_alternating_between_replicas_keep_the_form_and_the_country(cluste
     assert ASK_FORMAT in texts(asked) and asked[-1]["text"] == AU_LINE
     asked = say(cluster.url, sender, "online")
     assert ASK_PLACE in texts(asked) and asked[-1]["text"] == AU_LINE
-    guidance = say(cluster.url, sender, "somewhere in texas")
+    guidance = say(cluster.url, sender, "near melbourne")
     assert "online course" in texts(guidance) and ASK_PLACE not in texts(guidance)
     assert guidance[-1]["text"] == AU_LINE
     replicas = upstreams_since(cluster, start, 4)
@@ -247,8 +247,8 @@ def test_make_reload_loads_the_model_into_every_replica(cluster):
         assert f"reloaded: the server on http://127.0.0.1:{port} runs model" in run.stdout, run.stdout
     # Both replicas answer with the model they reloaded.
     for index in range(len(cluster.replica_ports)):
-        assert "Imago" in " ".join(texts(say(cluster.replica_url(index), new_sender("reloaded"),
-                                             "what is imago therapy")))
+        answer = texts(say(cluster.replica_url(index), new_sender("reloaded"), "what is imago therapy"))
+        assert "Imago Relationship Therapy" in answer
 
 
 def test_a_killed_replica_costs_only_the_requests_in_flight(cluster):
@@ -291,5 +291,5 @@ def test_a_killed_replica_costs_only_the_requests_in_flight(cluster):
     # The form goes on where it was, on the replica left, with the country said before the crash.
     asked = say(cluster.url, sender, "online")
     assert ASK_PLACE in texts(asked) and asked[-1]["text"] == AU_LINE
-    guidance = say(cluster.url, sender, "somewhere in texas")
+    guidance = say(cluster.url, sender, "near melbourne")
     assert "online course" in texts(guidance) and guidance[-1]["text"] == AU_LINE

@@ -10,7 +10,7 @@ import yaml
 
 from content import answers
 from safety import crisis_lines
-from tests.helpers import new_sender, texts
+from tests.helpers import LINE, new_sender, texts
 
 CRISIS_NUMBERS = ("988", "911")
 
@@ -97,6 +97,41 @@ def test_find_therapist_form_gives_tailored_guidance(servers):
     guidance = texts(servers.say(sender, "i live in Ohio"))
     assert "online course" in guidance and "Ohio" not in guidance  # never echoed in a claim
     assert "Imago International Training Institute" in guidance
+
+
+def test_the_form_s_place_answer_picks_the_crisis_lines_from_then_on(servers):
+    # "Where do you live?" answered with a known place says where the visitor is (safety/places.py).
+    sender = new_sender()
+    servers.say(sender, "find me an imago therapist")
+    servers.say(sender, "in an office")
+    guidance = servers.say(sender, "Toronto")
+    assert "Toronto" not in " ".join(texts(guidance))  # never echoed in a claim
+    assert guidance[-1]["text"] == crisis_lines.every_turn_line("CA")
+    assert servers.say(sender, "how much does it cost")[-1]["text"] == crisis_lines.every_turn_line("CA")
+
+
+def test_a_message_no_rule_fits_gets_one_reply_and_the_conversation_goes_on(servers):
+    # Rasa's own fallback (config.yml) reverts the message; a plain response as the core
+    # fallback was predicted again after itself: ten "I'm not sure" in one turn.
+    sender = new_sender()
+    replies = servers.say(sender, "yes please")
+    assert [m.get("text") for m in replies] == [
+        "I'm not sure I understood. Could you say it another way? Or pick a topic:", LINE]
+    assert [b["title"] for b in replies[0]["buttons"]][-1] == "Find a therapist"
+    assert "Imago Relationship Therapy" in texts(servers.say(sender, "what is imago therapy"))
+
+
+@pytest.mark.parametrize("first", ["", "find me an imago therapist"])
+@pytest.mark.parametrize("after", ["ok", "no"])
+def test_ok_or_no_after_a_handoff_gets_one_calm_reply(servers, first, after):
+    sender = new_sender()
+    if first:
+        servers.say(sender, first)  # inside the form, too
+    assert "988" in texts(servers.say(sender, "i just want to disappear"))
+    replies = servers.say(sender, after)
+    assert [m.get("text") for m in replies] == [
+        "I'm here. The lines above are there for you any time, and you can ask me something else "
+        "whenever you like.", LINE]
 
 
 def test_conversations_are_kept_in_the_sqlite_tracker_store(servers):

@@ -133,3 +133,28 @@ def test_the_forms_no_preference_values_mean_any_format(value, expected):
 
 def test_the_forms_skip_value_means_no_place():
     assert normalise_location("skip") == "skip" and normalise_location("any") == "skip"
+
+
+def run_with(fixture: str, **slots):
+    state = json.loads((FIXTURES / f"{fixture}.json").read_text())
+    state["slots"].update(slots)
+    dispatcher = CollectingDispatcher()
+    return ActionFindTherapist().run(dispatcher, Tracker.from_dict(state), {})
+
+
+@pytest.mark.parametrize("typed, country", [("Toronto", "CA"), ("near Sydney", "AU"), ("Dublin, Ohio", "US"),
+                                            ("i live in Paris", "INTL")])
+def test_a_known_place_picks_the_visitor_s_crisis_lines(typed, country):
+    # "Where do you live?" answered is a statement of where the visitor is (safety/places.py).
+    assert SlotSet("country", country) in run_with("form_any_chicago", location=typed, country=None)
+
+
+@pytest.mark.parametrize("typed", ["skip", "Springfield", "honestly whats the point, i wont be around long", None])
+def test_no_known_place_leaves_the_country_as_it_was(typed):
+    events = run_with("form_any_chicago", location=typed, country="GB")
+    assert not [e for e in events if e.get("name") == "country"]
+
+
+def test_the_country_already_known_is_not_set_again():
+    events = run_with("form_any_chicago", location="Chicago", country="US")
+    assert [e["name"] for e in events] == ["therapy_format", "location"]

@@ -2,6 +2,7 @@
 import pytest
 
 from safety.detector import Detector, default_detector
+from safety.places import country_of_place
 
 
 @pytest.mark.parametrize("text, code", [
@@ -36,3 +37,13 @@ def test_a_new_category_in_phrases_yml_needs_no_code_change(tmp_path):
     assert detector.detect("zorblax quux").type == "crisis"
     assert detector.detect("he keeps trying to flibber me").type == "abuse"
     assert detector.detect("zorblax quux and he hits me").type == "crisis"  # crisis still outranks abuse
+
+
+@pytest.mark.parametrize("place, code", [
+    ("Toronto", "CA"), ("Toronto, Canada", "CA"), ("montréal", "CA"), ("near London", "GB"), ("the U.S.", "US"),
+    ("Dublin, Ohio", "US"), ("Dublin", "IE"), ("new mexico", "US"), ("mexico city", "INTL"), ("Indiana", "US"),
+    ("Springfield", None), ("", None), (None, None),
+])
+def test_the_country_of_a_place_answer(place, code):
+    # The form's "Where do you live?" answer (actions/find_therapist.py); the last place named wins.
+    assert country_of_place(place) == code

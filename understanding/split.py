@@ -11,8 +11,9 @@ that ends in one question stays whole.
 import re
 from typing import List, Text
 
-MIN_WORDS = 3  # shorter parts join their neighbour, unless they are a one-word question ("price?")
+MIN_WORDS = 3  # shorter parts join their neighbour, unless a one-word question ("price?") or "how much"
 FILLERS = {"ok", "okay", "right", "really", "yes", "no", "hm", "hmm", "lol", "please", "so", "and", "huh", "what"}
+HOW_MUCH = {"much", "long", "many", "often", "soon"}  # "how much" is a question; "how come" leans on the rest
 MAX_PARTS = 3  # more than this is a list, not a pair of questions: leave it whole
 # Words that start a question; after "and"/"also" they mark a second question.
 OPENERS = (r"how|what|whats|what's|is|isn't|are|does|do|did|can|could|will|would|where|who|why|when|"
@@ -26,7 +27,9 @@ STARTS_QUESTION = re.compile(rf"^(?:{OPENERS})\b", re.I)
 def _is_short(part: Text) -> bool:
     words = re.findall(r"\w+", part.lower())
     one_word_question = part.endswith("?") and len(words) == 1 and words[0] not in FILLERS
-    return len(words) < MIN_WORDS and not one_word_question
+    # "... and how much?", "... and how long": two words, and a whole question.
+    how_question = len(words) == 2 and words[0] == "how" and words[1] in HOW_MUCH
+    return len(words) < MIN_WORDS and not one_word_question and not how_question
 
 
 def _merge_short(parts: List[Text]) -> List[Text]:

@@ -22,6 +22,11 @@ def test_two_questions_in_one_message_get_both_answers_in_order(servers):
     assert said.count(crisis_lines.every_turn_line("US")) == 1
 
 
+def test_a_typo_and_a_two_word_second_question_still_get_both_answers(servers):
+    said = texts(servers.say(new_sender(), "how long dose it take and how much?"))
+    assert said.index(answer("utter_faq/duration")) < said.index(answer("utter_faq/cost"))
+
+
 def test_a_question_and_one_the_article_cant_answer_get_an_answer_and_an_honest_reply(servers):
     said = texts(servers.say(new_sender(), "how much is it and is it covered by insurance?"))
     assert said[:2] == [answer("utter_faq/cost"), answer("utter_not_covered/insurance")]

@@ -9,6 +9,8 @@ from understanding.split import split_questions
     ("how much does it cost and how long does it take", ["how much does it cost", "how long does it take"]),
     ("what is imago, and also what does it cost?", ["what is imago", "what does it cost?"]),
     ("price? duration?", ["price?", "duration?"]),
+    ("how long dose it take and how much?", ["how long dose it take", "how much?"]),  # two words, a whole question
+    ("how much is it and how long", ["how much is it", "how long"]),
     ("Does it work? Who can offer it? Where do I find one?",
      ["Does it work?", "Who can offer it?", "Where do I find one?"]),
 ])
@@ -23,6 +25,7 @@ def test_two_or_three_questions_are_cut_in_order(text, parts):
     "my wife and i fight a lot. how much does it cost?",  # a story, then one question
     "does it work? ok?",                                  # a filler is not a question
     "so? what is it?",
+    "what is it and how come",                            # "how come" leans on the rest
     "What?",
     "",
     "how much? how long? does it work? who offers it? where?",  # a list: left whole

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUtteranceReverted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from scripts.editors import unanswered
@@ -155,6 +155,17 @@ def test_groups_counts_kinds_and_window(monkeypatch, tmp_path, db):
         assert "Left out: 3 messages about a crisis or abuse" in shown
         assert unanswered.day(NOW - 3 * DAY) in shown and unanswered.day(NOW - 1 * DAY + 60) in shown
     assert "tell me a joke" in markdown and "tell me a funny joke" in markdown
+
+
+def test_a_message_no_rule_fits_is_listed_as_such(monkeypatch, tmp_path, domain):
+    # Rasa's own fallback (config.yml) replies, then reverts the message, as the server stores it.
+    turn = said("yes please, the other thing", "action_default_fallback", NOW - DAY + 10, intent="affirm")
+    turn.insert(-1, UserUtteranceReverted(timestamp=NOW - DAY + 4))
+    db = make_store(tmp_path / "tracker.db", domain, {"rest:visitor-b": session(NOW - DAY) + turn})
+    report, _, markdown = build(monkeypatch, db, tmp_path / "out")
+    assert [(g.representative, g.kinds) for g in report["groups"]] == [
+        ("yes please, the other thing", {"no reply fits here (fallback)": 1})]
+    assert "no reply fits here (fallback): 1" in markdown
 
 
 def test_nothing_unsafe_or_personal_is_shown(monkeypatch, tmp_path, db):

@@ -87,13 +87,16 @@ train: $(MODEL)
 # answers from data/faq when it loads a model (replies/nlg.py). A rule edit
 # retrains in ~15 s; an example edit retrains the whole NLU pipeline (3-5 min).
 $(MODEL): $(TRAINING_INPUTS) $(SPACY_MODEL)/meta.json scripts/build/build_training_data.py content/answers.py
+	@mkdir -p .build && touch .build/train-started
 	$(BIN)/python scripts/build/build_training_data.py data .build/data
 	# A fixed hash seed: Rasa's domain fingerprint and label order follow set
 	# order, so without it the same data can train a different model; and
 	# TensorFlow's deterministic ops, so that the random_seed in config.yml gives
 	# one model for one tree (a clean clone's CI tests the model you tested).
 	PYTHONHASHSEED=0 TF_DETERMINISTIC_OPS=1 $(BIN)/rasa train --data .build/data --fixed-model-name imago --out models
-	touch $@
+	# Dated when its data was read, not when training ended: a file edited while
+	# it trained is newer than the model, so the next make train sees the edit.
+	touch -r .build/train-started $@
 
 run: install train
 	scripts/serve/serve.sh

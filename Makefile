@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install widget train run run-cluster nginx test test-fast lint check bench eval-safety clean browser review nlu-report held-out reload unanswered audit purge soak
+.PHONY: help install widget train run run-cluster nginx test test-fast lint check bench eval-safety clean browser review nlu-report held-out held-out-sets reload unanswered audit purge soak
 
 help:
 	@echo "make run    install if needed, train if needed, serve on http://$(RASA_HOST):$(RASA_PORT)"
@@ -137,14 +137,20 @@ review: install
 	$(BIN)/python scripts/editors/review.py
 
 # Trains 3 models (NLU_FOLDS) on 2/3 of the examples each; the main model is untouched.
-# Then the trained model on the held-out visitor questions (tests/nlu/held_out.yml).
+# Then the trained model on the held-out visitor questions (tests/nlu/held_out.yml)
+# and on the blind set (tests/nlu/held_out_blind.yml, written without seeing data/).
 nlu-report: install train
 	$(BIN)/python scripts/measure/nlu_report.py
-	$(BIN)/python scripts/measure/held_out.py
+	$(MAKE) --no-print-directory held-out-sets
 
-# The held-out visitor questions alone (seconds once trained): results/held-out/report.md.
+# The held-out visitor questions alone (seconds once trained): results/held-out/report.md
+# and results/held-out-blind/report.md.
 held-out: install train
+	$(MAKE) --no-print-directory held-out-sets
+
+held-out-sets:
 	$(BIN)/python scripts/measure/held_out.py
+	$(BIN)/python scripts/measure/held_out.py --questions tests/nlu/held_out_blind.yml --out results/held-out-blind
 
 # No training: the last UNANSWERED_DAYS days (default 30) of the tracker store (TRACKER_STORE_URL, else TRACKER_DB),
 # masked and grouped; writes results/unanswered.html and .md only.

@@ -8,7 +8,7 @@ these figures say how the assistant copes with how visitors really write:
     still get some topic's answer (lower is better).
 Prints the figures and writes results/held-out/report.md with every miss.
 
-Usage: held_out.py [--model models/imago.tar.gz] [--out results/held-out]
+Usage: held_out.py [--model models/imago.tar.gz] [--out results/held-out] [--questions tests/nlu/held_out.yml]
 """
 import argparse
 import asyncio
@@ -107,8 +107,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "held-out")
+    parser.add_argument("--questions", type=Path, default=HELD_OUT,
+                        help="another question set in the same format (topics:, cannot_answer:)")
     args = parser.parse_args()
-    topics, cannot = load_held_out()
+    topics, cannot = load_held_out(args.questions)
     texts = [q for questions in topics.values() for q in questions] + cannot
     figures = score(topics, cannot, asyncio.run(parse_all(args.model, texts)))
     text = report(figures)

@@ -16,7 +16,14 @@ selector's own ranking decides:
 A `not_covered` verdict whose own selector finds no subject, while the
 article-topic selector is very sure of one (>= `rescue`), becomes that
 article question ("any drawbacks to irt before we sign up?" is about the
-limitations, not about something the article lacks).
+limitations, not about something the article lacks). The other way round
+needs more: a `faq` verdict whose selector finds no topic becomes the
+not-covered subject only when the intent classifier itself was torn between
+the two (`not_covered` >= `torn`) and that subject is very sure ("my wife and
+i are both women, would an imago therapist be weird about that?"). A sure
+subject alone is not enough: that selector ranks its subjects whatever the
+message, and "partner had a fling, what would sessions focus on?" is 0.99
+"children" there.
 A short follow-up ("what about online?", understanding/follow_up.py) needs
 its topic clearly named (>= `follow_up`); otherwise the intent becomes
 `follow_up`, with the likeliest article topics under its `follow_up` key, and
@@ -64,12 +71,18 @@ def answer_confidence(message: Message, retrieval_intent: Text = "faq") -> float
     return float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
 
 
+def intent_confidence(message: Message, name: Text) -> float:
+    """The intent classifier's confidence in intent `name` for this message (0 when unranked)."""
+    return max((float(r.get("confidence") or 0.0) for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get("name") == name), default=0.0)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class AnswerConfidenceGate(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"threshold": 0.5, "ambiguity": 0.1, "pair": 0.6, "second": 0.2, "rescue": 0.9,
-                "follow_up": 0.8}
+                "torn": 0.3, "follow_up": 0.8}
 
     @classmethod
     def create(
@@ -88,6 +101,7 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         self.pair = float(settings["pair"])
         self.second = float(settings["second"])
         self.rescue = float(settings["rescue"])
+        self.torn = float(settings["torn"])
         # A topic button's title typed back ("Techniques") is that topic whatever the
         # model guesses for one bare word: the button is the bot's own offer.
         self.titles = {as_typed(card["title"]): topic for topic, card in read_topics().items()
@@ -101,7 +115,8 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
         return top >= bar and top - second >= self.ambiguity
 
     def verdict(self, message: Message) -> Text:
-        """`keep`, `faq`, `clarify` or `nlu_fallback` for a message whose intent is a retrieval intent."""
+        """`keep`, `faq`, `not_covered`, `clarify` or `nlu_fallback` for a message whose intent is a
+        retrieval intent."""
         retrieval_intent = (message.get(INTENT) or {}).get("name")
         ranked = ranking(message, retrieval_intent)
         top = float(ranked[0].get("confidence") or 0.0) if ranked else 0.0
@@ -110,6 +125,9 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
             return "keep"
         if retrieval_intent == "not_covered" and self._sure(message, "faq", self.rescue):
             return "faq"
+        if (retrieval_intent == "faq" and intent_confidence(message, "not_covered") >= self.torn
+                and self._sure(message, "not_covered", self.rescue)):
+            return "not_covered"
         if retrieval_intent == "faq" and second >= self.second and (
                 top + second >= self.pair or top - second < self.ambiguity):
             return CLARIFY
@@ -146,8 +164,8 @@ class AnswerConfidenceGate(GraphComponent, IntentClassifier):
             ranked = ranking(message, intent["name"])
             if verdict == CLARIFY:
                 message.set(CLARIFY, [r["intent_response_key"] for r in ranked[:2]], add_to_output=True)
-            if verdict == "faq":
-                replaced = {"name": "faq", "confidence": answer_confidence(message, "faq")}
+            if verdict in RETRIEVAL_INTENTS:  # the other retrieval intent's answer
+                replaced = {"name": verdict, "confidence": answer_confidence(message, verdict)}
             else:
                 replaced = {"name": verdict, "confidence": 1.0 - answer_confidence(message, intent["name"])}
             self._replace(message, replaced)

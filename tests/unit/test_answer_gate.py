@@ -104,3 +104,33 @@ def test_a_longer_message_with_a_title_in_it_is_left_to_the_model():
     message = parsed("nlu_fallback", ("what_is_imago", 0.4), ("techniques", 0.3))
     message.set("text", "techniques for my anxiety")
     assert verdict(message) == "nlu_fallback"
+
+
+def unsure_topic_with_subject(subject_confidence, diet_not_covered):
+    """A faq verdict whose selector finds no topic, with the not-covered selector's pick and
+    DIET's confidence in `not_covered`."""
+    message = parsed("faq", ("what_to_expect", 0.2), ("affair", 0.12), ("comparison", 0.09))
+    message.set("intent_ranking", [{"name": "faq", "confidence": 1 - diet_not_covered},
+                                   {"name": "not_covered", "confidence": diet_not_covered}])
+    message.set("response_selector", {**message.get("response_selector"), "not_covered": {
+        "response": {"intent_response_key": "not_covered/particular_needs", "confidence": subject_confidence},
+        "ranking": [{"intent_response_key": "not_covered/particular_needs", "confidence": subject_confidence},
+                    {"intent_response_key": "not_covered/therapist", "confidence": 0.005}]}})
+    return message
+
+
+def test_a_topic_not_found_when_diet_was_torn_and_the_subject_is_very_sure_is_that_subject():
+    # "my wife and i are both women, would an imago therapist be weird about that":
+    # DIET faq 0.53 / not_covered 0.42, faq selector 0.2, not-covered selector 0.99.
+    message = gate(unsure_topic_with_subject(0.99, 0.42))
+    assert message.get("intent") == {"name": "not_covered", "confidence": 0.99}
+    assert message.get("response_selector")["not_covered"]["response"]["intent_response_key"] == \
+        "not_covered/particular_needs"
+
+
+def test_a_sure_subject_alone_does_not_turn_a_topic_question_into_not_covered():
+    # "partner had a fling, what would imago sessions focus on": DIET faq 1.0, and the
+    # not-covered selector 0.99 "children", as it ranks its subjects whatever the message.
+    assert verdict(unsure_topic_with_subject(0.99, 0.0)) == "nlu_fallback"
+    assert verdict(unsure_topic_with_subject(0.8, 0.42)) == "nlu_fallback"  # subject not very sure
+    assert verdict(unsure_topic_with_subject(0.99, 0.42), torn=0.5) == "nlu_fallback"

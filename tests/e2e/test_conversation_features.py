@@ -1,6 +1,8 @@
 """End to end over REST: two questions in one message, "not covered" replies, related topics
 as buttons, "tell me more" and short follow-ups, as a visitor's client sees them."""
 
+import pytest
+
 from content import answers
 from safety import crisis_lines
 from tests.helpers import new_sender
@@ -36,6 +38,24 @@ def test_a_question_the_article_doesnt_cover_names_what_was_asked_and_points_to_
     messages = servers.say(new_sender(), "does my health insurance pay for imago sessions?")
     assert messages[0]["text"] == answer("utter_not_covered/insurance")
     assert "Cost" in [b["title"] for b in messages[0]["buttons"]]
+
+
+# Visitors' questions from conversations held over REST (2026-12-03), one per subject
+# added that day; none is a training example.
+NEW_SUBJECTS = {
+    "legal": "what about custody stuff, we're separating",
+    "children": "can our kids come to sessions",
+    "particular_needs": "my gf and i are both trans, is imago ok for us",
+    "becoming_a_therapist": "im a counselor, how long is the imago training",
+    "confidentiality": "is couples therapy confidential, like will they tell my wife what i say privately",
+}
+
+
+@pytest.mark.parametrize("subject", sorted(NEW_SUBJECTS))
+def test_each_subject_the_article_lacks_gets_its_own_honest_reply(servers, subject):
+    messages = servers.say(new_sender(), NEW_SUBJECTS[subject])
+    assert messages[0]["text"] == answer(f"utter_not_covered/{subject}")
+    assert messages[0]["buttons"], "the reply offers the nearest article topics"
 
 
 def test_an_answer_offers_related_topics_and_tapping_one_answers_it(servers):

@@ -101,9 +101,10 @@ def with_live_answers(responses: Responses, faq_dir: Optional[Path] = None) -> R
 
 def read_topics(dirs: Optional[List[Path]] = None) -> Dict[Text, Dict[Text, Any]]:
     """The `topic:` card of every content file, by its retrieval intent ("faq/cost"):
-    title (a button's words), question (what the button sends) and related (topics
-    offered after the answer; a not-covered reply has related only). Files
-    without a card are left out."""
+    title (a button's words), question (what the button sends), related (topics
+    offered after the answer; a not-covered reply has related only) and then (a
+    not-covered reply's topic whose answer follows it). Files without a card
+    are left out."""
     topics: Dict[Text, Dict[Text, Any]] = {}
     for path, content in _content_files(dirs or content_dirs()):
         card = content.get("topic")
@@ -111,5 +112,5 @@ def read_topics(dirs: Optional[List[Path]] = None) -> Dict[Text, Dict[Text, Any]
             related = card.get("related") if isinstance(card.get("related"), list) else []
             topics[f"{path.parent.name}/{path.stem}"] = {
                 "title": str(card.get("title") or ""), "question": str(card.get("question") or ""),
-                "related": [str(r) for r in related]}
+                "related": [str(r) for r in related], "then": str(card.get("then") or "")}
     return topics

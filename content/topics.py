@@ -7,13 +7,15 @@
     ones, its title filling {last_topic},
   - utter_follow_up ("what about online?") becomes one of those, by the
     last topic answered (understanding/follow_up.py),
-  - with nothing to clarify or to say more about, the help text (utter_help).
+  - with nothing to clarify or to say more about, the help text (utter_help),
+  - a not-covered reply whose card says `then: <topic>` ("Here is what the
+    article does say about cost:") has that topic's answer after it.
 replies/nlg.py asks `plan` which response to send and which topics to offer,
 and `add_buttons` to put them under it.
 """
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from content import answers
@@ -95,6 +97,17 @@ class TopicButtons:
         if pointers is None:  # nothing to clarify or to say more about: the help text instead
             return HELP, []
         return utter_action, pointers
+
+    def then(self, utter_action: Text, tracker: DialogueStateTracker) -> Optional[Text]:
+        """The answer ("utter_faq/cost") to put after a not-covered reply whose card says
+        `then: cost`, unless the bot's last message was that answer ("how much is it and
+        is it covered by insurance?" gets the costs once)."""
+        topic = (self.cards.get(utter_action[len(RETRIEVAL_PREFIX):]) or {}).get("then")
+        if not topic or not answers.is_answer(utter_action):
+            return None
+        answer = f"{RETRIEVAL_PREFIX}faq/{topic}"
+        said = next((e for e in reversed(tracker.events) if isinstance(e, BotUttered)), None)
+        return None if said and (said.metadata or {}).get("utter_action") == answer else answer
 
     def add_buttons(self, response: Optional[Dict[Text, Any]], pointers: List[Text]) -> None:
         """Puts a button per topic in `pointers` under the response's own buttons."""

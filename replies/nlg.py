@@ -60,6 +60,13 @@ class AssistantNLG(TemplatedNaturalLanguageGenerator):
             return chosen[0]
         return super()._random_response_for(utter_action, output_channel, filled_slots)
 
+    def _follow_with(self, response: Optional[Dict[Text, Any]], answer: Optional[Text],
+                     slots: Dict[Text, Any], output_channel: Text) -> None:
+        """Puts the article's answer after the reply, in the same message (its figures and Source with it)."""
+        then = self.generate_from_slots(answer, slots, output_channel) if answer else None
+        if response is not None and then and then.get("text"):
+            response["text"] = f"{response.get('text') or ''}\n\n{then['text']}"
+
     async def generate(
         self,
         utter_action: Text,
@@ -71,6 +78,7 @@ class AssistantNLG(TemplatedNaturalLanguageGenerator):
         slots.update(handoff.handoff_slots(tracker))
         utter_action, pointers = self.topics.plan(utter_action, tracker, slots)
         response = self.generate_from_slots(utter_action, slots, output_channel, **kwargs)
+        self._follow_with(response, self.topics.then(utter_action, tracker), slots, output_channel)
         self.topics.add_buttons(response, pointers)
         visitor_country = country.of_tracker(tracker)
         response = handoff.fill_handoff(response, utter_action, tracker, slots, visitor_country)

@@ -68,6 +68,10 @@ def check_card(card, rel: str, raw: str, kind: str, found: List[str], faq_topics
         if str(topic) not in faq_topics:
             problems.append(f'{rel}:{line_of(raw, "  related:", at)}: related topic "{topic}" is not a '
                             f"file in data/faq/ (write the file name without .yml)")
+    then = card.get("then")
+    if then is not None and (kind != "not_covered" or str(then) not in faq_topics):
+        problems.append(f'{rel}:{line_of(raw, "  then:", at)}: then: "{then}" must be a file in data/faq/ '
+                        f"(without .yml), and only a file in data/not_covered/ can have it")
     return problems
 
 

@@ -140,6 +140,15 @@ def test_a_related_topic_that_does_not_exist(project):
                for p in check(project))
 
 
+@pytest.mark.parametrize("path,old,new", [
+    ("data/not_covered/insurance.yml", "then: cost", "then: prices"),  # no such topic
+    ("data/faq/cost.yml", "  related:", "  then: duration\n  related:"),  # only a not-covered reply has one
+])
+def test_a_then_topic_that_cannot_follow(project, path, old, new):
+    edit(project / path, old, new)
+    assert any(p.startswith(f"{path}:") and "then:" in p for p in check(project))
+
+
 def test_a_not_covered_reply_with_a_figure_not_in_the_article(project):
     edit(project / "data/not_covered/insurance.yml", "The article doesn't cover insurance",
          "Most plans pay $900 of it. The article doesn't cover insurance")

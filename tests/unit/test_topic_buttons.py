@@ -66,7 +66,33 @@ def test_the_buttons_are_not_added_to_the_stored_response_twice():
 def test_a_not_covered_reply_points_to_the_nearest_topics():
     reply = say("utter_not_covered/insurance", asked("does insurance pay", "not_covered", "not_covered/insurance"))
     assert "insurance" in reply["text"]
-    assert [b["title"] for b in reply["buttons"]][0] == card("faq/cost")["title"]
+    titles = [b["title"] for b in reply["buttons"]]
+    assert titles and titles[0] == card("faq/formats")["title"]
+    assert card("faq/cost")["title"] not in titles  # not offered as a button: its answer is in the reply
+
+
+def test_a_reply_that_promises_the_article_gives_it_in_the_same_message():
+    """The insurance reply ends "Here is what the article does say about cost:": its card says
+    `then: cost`, so the cost answer follows, its figures and Source line with it."""
+    answers = read_answers()
+    reply = say("utter_not_covered/insurance", asked("does insurance pay", "not_covered", "not_covered/insurance"))
+    assert reply["text"] == answers["utter_not_covered/insurance"][0]["text"] + "\n\n" + \
+        answers["utter_faq/cost"][0]["text"]
+    assert "$700" in reply["text"] and "Source:" in reply["text"]
+    # Every reply that ends on a colon has its `then:` topic after it.
+    for name, variants in answers.items():
+        if variants[0]["text"].rstrip().endswith(":"):
+            topic = card(name[len("utter_"):])["then"]
+            assert topic in [p.stem for p in (ROOT / "data" / "faq").glob("*.yml")], name
+
+
+def test_the_promised_answer_is_not_repeated_right_after_itself():
+    """"how much is it and is it covered by insurance?": the costs, then the insurance reply without them again."""
+    cost = read_answers()["utter_faq/cost"][0]["text"]
+    events = [asked("how much is it", "faq", "faq/cost"), BotUttered(cost, metadata={"utter_action": "utter_faq/cost"}),
+              asked("is it covered by insurance", "not_covered", "not_covered/insurance")]
+    reply = say("utter_not_covered/insurance", *events)
+    assert reply["text"] == read_answers()["utter_not_covered/insurance"][0]["text"]
 
 
 def test_do_you_mean_names_both_topics_and_offers_them_as_buttons():

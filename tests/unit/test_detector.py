@@ -10,6 +10,22 @@ import yaml
 from safety.detector import PHRASES_FILE, compile_phrase, default_detector
 
 CRISIS_SELF = [
+    # indirect wordings found by strangers' test messages (2026-12-03), reworded
+    "sometimes i just want to vanish for good", "ive been saving up my sleeping pills",
+    "been stockpiling tablets for a month", "wrote goodbye letters to everyone last night",
+    "he would be free if i was gone for good", "i have a plan and the date picked",
+    "i think about ending it every single night", "im going to end it tonight",
+    "i already decided im not going to be here for the holidays", "this is basically my goodbye",
+    "i keep googling ways to die", "the only thing keeping me alive is my dog",
+    "i keep staring at the rope in the shed", "held a blade to my wrist last night",
+    "nobody would even notice if i was gone", "the world would be lighter without me",
+    "please tell my wife i loved her after im gone", "i am unaliving myself soon",
+    "i dont plan on being around much longer", "wrote letters to my kids just in case",
+    "put my affairs in order this week", "i wont be here by spring", "i wont be around after friday",
+    "im worth more dead than alive", "not that ill be alive to see it", "said my goodbyes today",
+    "i know how and when now", "honestly id rather be dead", "i keep hitting my own head against the wall",
+    "i make myself sick after dinner", "i lost so much weight that i faint now",
+    
     "i want to kill myself", "I WANT TO DIE", "i just want to die tbh", "kms",
     "thinking about ending my life", "i wanna unalive myself", "im going to end it all tonight",
     "i dont want to be alive anymore", "i dont want to live", "no point living anymore",
@@ -42,6 +58,11 @@ CRISIS_SELF = [
     "feeling sucicidal after the fight", "i was suisidal last year and its back",
 ]
 EATING = [
+    "ive been barely eating for weeks", "i throw up after every meal", "laxatives every night to lose weight",
+    "my sister says i look like a skeleton", "i cant let myself eat anything", "i chew and spit out my food",
+    "i stopped eating and now my heart races", "i throw up in the shower so nobody can hear",
+    "my periods stopped because i barely eat", "just water and black coffee all day",
+    
     "i havent eaten in 5 days and im dizzy",
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
     "i binge and then purge most nights", "how do i make myself throw up after dinner",
@@ -60,6 +81,13 @@ CRISIS_METHOD = [
     "sometimes i think about an overdose", "i overdosed on saturday and nobody knows",
 ]
 CRISIS_OTHER = [
+    "my daughter has cuts on her arms", "she texted goodbye and now her phone is off",
+    "my son posted see you never", "my mum is giving away all her jewellery",
+    "found pills in his drawer and a note", "my dad keeps saying we would all be better off without him",
+    "my wife called me from the bridge and said sorry", "he said hes thinking about using the gun on himself",
+    "found a goodbye note in my sons bag", "he made me promise not to tell, he has a date picked",
+    "he messaged this is the last time youll ever hear from me", "my sister bangs her head against the wall",
+    
     "my partner says hell kill himself if i leave", "she took a bunch of pills",
     "my boyfriend keeps talking about killing himself", "my wife swallowed all her pills",
     "my partner is locked in the bathroom and says she wants to die", "he wants to die",
@@ -70,11 +98,22 @@ CRISIS_OTHER = [
     "my mum texted sorry for everything and then she stopped responding",
 ]
 HARM_OTHERS = [
+    "im scared ill snap and hit her", "i worry i will shake my baby", "i picture killing him sometimes",
+    "i almost choked my wife last night", "i have a gun and keep thinking about using it on him",
+    "i punched the wall right next to her face", "i might kill the guy if i see him",
+    "im scared of what i will do next time", "i shook my baby yesterday",
+    "i shoved my wife against the wall",
+    
     "i want to kill my husband", "im going to stab him", "i have urges to hurt my baby",
     "im planning to hurt my husband when he gets home", "im scared im going to hurt my partner",
     "part of me wants to wreck the car with my wife in it", "i keep thinking i could crash the truck with him inside",
 ]
 ABUSE = [
+    "my dad hits me when hes angry", "he gets rough when hes drunk", "i have to hide the bruises",
+    "i wear long sleeves so no one sees the bruises", "he pinned me down on the bed",
+    "my son shoves me around", "he yells in my face", "i put concealer on the bruise on my cheek",
+    "i told them i fell down the stairs. i didnt",
+    
     "my partner keeps touching me after i say no", "im afraid hell hurt me if i leave",
     "domestic violence", "he smashed my phone so i couldnt call anyone",
     "my husband hits me", "he choked me last night", "she slaps me when she drinks",
@@ -139,6 +178,11 @@ HELPER_CRISIS = [
     "my brother has been burning himself with cigarettes", "my niece slashed her thighs again",
 ]
 CONTROL = [
+    "i have to ask permission to see my sister", "he locks the fridge and i have to ask to eat",
+    "she makes me share my location all day", "he hacked into my email", "he reads all my messages",
+    "she cut me off from all my friends", "he knows all my passwords", "he decides what i wear",
+    "i have to beg him for money for groceries", "i am not allowed to call them",
+    
     "he checks my phone every night", "he doesnt let me see my friends", "she controls all my money",
     "he takes my paycheck", "my husband tracks my location", "he threatens to take the kids if i leave",
     "im not allowed to see my family", "he monitors my messages", "my wife reads all my texts",
@@ -148,7 +192,10 @@ CONTROL = [
     "he keeps my passport", "my partner demands my passwords",
     "he threatened to divorce me and take the kids",
 ]
-THREATS = ["she says she will ruin my life if i leave", "he will make my life hell if i tell anyone",
+THREATS = [
+    "he showed me his gun", "he said he would use it on me", "he said hell hurt the cat if i leave",
+    "she says no one will ever believe me", "he drove fast with the kids in the car to scare me",
+    "she says she will ruin my life if i leave", "he will make my life hell if i tell anyone",
            "my ex says he will make sure i never see my son", "he told me i would never see the children again",
            "he says he will take the kids to his family overseas and i will never find them",
            "if i leave him i will never see the kids again, he swore it",
@@ -174,6 +221,10 @@ SEXUAL_COERCION = [
     "he still wants sex even when i tell him no", "she gets angry if i refuse sex", "i can not say no to him in bed",
 ]
 ABUSE_OTHER = [
+    "her husband controls all her money", "he takes her pension every month",
+    "my friend keeps turning up with bruises", "my sister always has bruises",
+    "he never lets her go anywhere alone", "she had a black eye again", "he grabbed her by the throat",
+    
     "my sister's husband controls all her money", "he hits her", "my friend's boyfriend beats her",
     "my mom is being abused by her partner", "my neighbour beats his wife", "my dad hits the kids",
     "her husband is violent", "he threatens to kill her", "i think my friend is being abused",
@@ -216,6 +267,21 @@ HINDI_CRISIS = ["main marna chahti hoon", "mujhe ab jeena nahi hai", "khud ko kh
 HINDI_ABUSE = ["mera pati mujhe maarta hai", "wo mujhe marta hai roz", "ghar mein maar peet hoti hai",
                "pati mujhe maarta hai"]
 FIGURES_OF_SPEECH = [
+    # near the phrases added 2026-12-03
+    "we want to disappear to the beach for good weather", "saving up for the imago workshop",
+    "i wrote a note to my teacher", "we have a plan and a date for the wedding ceremony at noon",
+    "i think about ending it with him", "we decided to end it and divorce", "our goodbye party is friday",
+    "the only thing keeping me going is coffee", "i stare at my phone all day",
+    "nobody would notice if i left the party early", "my team would be weaker without me",
+    "gonna shoot my shot at the workshop", "trying to stop cutting carbs", "how do therapists screen for domestic violence",
+    "reading a novel about an abusive marriage", "i'm worried i'll hurt her feelings", "almost hit the car in front",
+    "we stopped eating meat", "my husband knows my password for netflix",
+    "i have to ask permission to leave work early", "i had to beg my boss for a day off",
+    "my kid throws things around", "he cut me off in traffic", "we lock the pantry because of the toddler",
+    "the heat is killing me", "my phone just died", "finished my cutting phase at the gym",
+    "he hit a six at cricket", "work keeps me from my sleep", "this keeps me from my homework", "how do i break up without hurting him", "nurses ask about self harm at triage",
+    "i won't be here next week, can we move the session",
+    
     "we only eat out once a week to save for therapy", "i only eat once a day, intermittent fasting",
     "my partner is killing me with these dishes", "im dying to know the cost",
     "how do i kill a python process", "that joke killed me", "whats the best way to kill time",

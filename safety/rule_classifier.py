@@ -5,8 +5,10 @@ phrase in safety/phrases.yml matches, the intent becomes `crisis` or
 `abuse` with confidence 1.0, so the handoff rule fires whatever the model
 or the fallback threshold said. A model-only crisis/abuse verdict on a
 message with no supporting word (phrases.yml, model_needs_one_of) becomes
-`nlu_fallback`: the visitor is asked to rephrase and still sees the crisis
-line, instead of an everyday request getting a handoff. It also records, for the handoff and for
+the other handoff when only its words are there ("he shoves me around" read
+as crisis becomes abuse), and otherwise `nlu_fallback`: the visitor is asked
+to rephrase and still sees the crisis line, instead of an everyday request
+getting a handoff. It also records, for the handoff and for
 monitoring, which detector fired, the language and whom the danger is to,
 and adds a `country` entity when the visitor says where they are, and a
 `helping_with` entity (crisis or abuse) when the danger is to someone else.
@@ -69,6 +71,16 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
         intent = (message.get(INTENT) or {}).get("name")
         return intent in GATED_INTENTS and not self.detector.supports(intent, reading)
 
+    def _the_other_handoff(self, message: Message, reading: Reading) -> Optional[Dict[Text, Any]]:
+        """For a model-only crisis verdict that only abuse words support (or the reverse), that other handoff."""
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent not in HANDOFF_INTENTS:
+            return None
+        other = HANDOFF_INTENTS[1 - HANDOFF_INTENTS.index(intent)]
+        if not self.detector.supports(other, reading):
+            return None
+        return {"name": other, "confidence": (message.get(INTENT) or {}).get("confidence", 0.0)}
+
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
         reading = self.detector.read(text)  # normalised and matched once per message
@@ -79,9 +91,13 @@ class SafetyRuleClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, forced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
         elif self._implausible_model_verdict(message, reading):
-            fallback = {"name": "nlu_fallback", "confidence": 1.0}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []),
+            # "he shoves me around" read as crisis: no crisis word, but an abuse one. The
+            # model saw danger and the words say which kind, so that handoff, not "say it again".
+            other = self._the_other_handoff(message, reading)
+            verdict = other or {"name": "nlu_fallback", "confidence": 1.0}
+            message.set(INTENT, verdict, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [verdict] + [r for r in message.get(INTENT_RANKING_KEY) or []
+                                                         if r.get("name") != verdict["name"]],
                         add_to_output=True)
         info = safety_info(detection, (message.get(INTENT) or {}).get("name"))
         if info:

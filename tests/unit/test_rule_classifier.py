@@ -44,6 +44,15 @@ def test_an_unsupported_model_verdict_becomes_not_understood(component, text, in
     assert message.get("safety") is None
 
 
+@pytest.mark.parametrize("text, model, words", [("i feel trapped in my own home", "crisis", "abuse"),
+                                                ("i feel so hopeless and worthless lately", "abuse", "crisis")])
+def test_a_model_verdict_of_one_handoff_with_only_the_others_words_becomes_the_other(component, text, model, words):
+    message = parsed(component, text, model, 0.8)
+    assert message.get("intent") == {"name": words, "confidence": 0.8}
+    assert [r["name"] for r in message.get("intent_ranking")].count(words) == 1
+    assert message.get("safety")["category"] == words
+
+
 def test_asking_for_the_number_again_stands(component):
     message = parsed(component, "what was that number again", "ask_crisis_lines", 0.9)
     assert message.get("intent")["name"] == "ask_crisis_lines"

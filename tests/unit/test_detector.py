@@ -25,7 +25,7 @@ CRISIS_SELF = [
     "im worth more dead than alive", "not that ill be alive to see it", "said my goodbyes today",
     "i know how and when now", "honestly id rather be dead", "i keep hitting my own head against the wall",
     "i make myself sick after dinner", "i lost so much weight that i faint now",
-    
+
     "i want to kill myself", "I WANT TO DIE", "i just want to die tbh", "kms",
     "thinking about ending my life", "i wanna unalive myself", "im going to end it all tonight",
     "i dont want to be alive anymore", "i dont want to live", "no point living anymore",
@@ -62,7 +62,7 @@ EATING = [
     "my sister says i look like a skeleton", "i cant let myself eat anything", "i chew and spit out my food",
     "i stopped eating and now my heart races", "i throw up in the shower so nobody can hear",
     "my periods stopped because i barely eat", "just water and black coffee all day",
-    
+
     "i havent eaten in 5 days and im dizzy",
     "i think i have anorexia", "im bulimic and no one knows", "my eating disorder is back",
     "i binge and then purge most nights", "how do i make myself throw up after dinner",
@@ -87,7 +87,7 @@ CRISIS_OTHER = [
     "my wife called me from the bridge and said sorry", "he said hes thinking about using the gun on himself",
     "found a goodbye note in my sons bag", "he made me promise not to tell, he has a date picked",
     "he messaged this is the last time youll ever hear from me", "my sister bangs her head against the wall",
-    
+
     "my partner says hell kill himself if i leave", "she took a bunch of pills",
     "my boyfriend keeps talking about killing himself", "my wife swallowed all her pills",
     "my partner is locked in the bathroom and says she wants to die", "he wants to die",
@@ -103,7 +103,7 @@ HARM_OTHERS = [
     "i punched the wall right next to her face", "i might kill the guy if i see him",
     "im scared of what i will do next time", "i shook my baby yesterday",
     "i shoved my wife against the wall",
-    
+
     "i want to kill my husband", "im going to stab him", "i have urges to hurt my baby",
     "im planning to hurt my husband when he gets home", "im scared im going to hurt my partner",
     "part of me wants to wreck the car with my wife in it", "i keep thinking i could crash the truck with him inside",
@@ -113,7 +113,7 @@ ABUSE = [
     "i wear long sleeves so no one sees the bruises", "he pinned me down on the bed",
     "my son shoves me around", "he yells in my face", "i put concealer on the bruise on my cheek",
     "i told them i fell down the stairs. i didnt",
-    
+
     "my partner keeps touching me after i say no", "im afraid hell hurt me if i leave",
     "domestic violence", "he smashed my phone so i couldnt call anyone",
     "my husband hits me", "he choked me last night", "she slaps me when she drinks",
@@ -182,7 +182,7 @@ CONTROL = [
     "she makes me share my location all day", "he hacked into my email", "he reads all my messages",
     "she cut me off from all my friends", "he knows all my passwords", "he decides what i wear",
     "i have to beg him for money for groceries", "i am not allowed to call them",
-    
+
     "he checks my phone every night", "he doesnt let me see my friends", "she controls all my money",
     "he takes my paycheck", "my husband tracks my location", "he threatens to take the kids if i leave",
     "im not allowed to see my family", "he monitors my messages", "my wife reads all my texts",
@@ -224,7 +224,7 @@ ABUSE_OTHER = [
     "her husband controls all her money", "he takes her pension every month",
     "my friend keeps turning up with bruises", "my sister always has bruises",
     "he never lets her go anywhere alone", "she had a black eye again", "he grabbed her by the throat",
-    
+
     "my sister's husband controls all her money", "he hits her", "my friend's boyfriend beats her",
     "my mom is being abused by her partner", "my neighbour beats his wife", "my dad hits the kids",
     "her husband is violent", "he threatens to kill her", "i think my friend is being abused",
@@ -281,7 +281,7 @@ FIGURES_OF_SPEECH = [
     "the heat is killing me", "my phone just died", "finished my cutting phase at the gym",
     "he hit a six at cricket", "work keeps me from my sleep", "this keeps me from my homework", "how do i break up without hurting him", "nurses ask about self harm at triage",
     "i won't be here next week, can we move the session",
-    
+
     "we only eat out once a week to save for therapy", "i only eat once a day, intermittent fasting",
     "my partner is killing me with these dishes", "im dying to know the cost",
     "how do i kill a python process", "that joke killed me", "whats the best way to kill time",

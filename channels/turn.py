@@ -43,7 +43,7 @@ from safety.clean import clean, unslash
 from safety.detector import default_detector
 from safety.handoff import handoff_message
 from understanding.language import detect as detect_language
-from understanding.split import split_questions
+from understanding.split import PART_KEY, split_questions
 
 logger = logging.getLogger(__name__)
 
@@ -221,8 +221,8 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
             # the rule layer matched goes whole, so its handoff comes once, and
             # so does one in another language, so its reply comes once.
             parts = [text] if reading.detection or language else split_questions(text)
-            for part in parts:
-                await _run(on_new_message, message if len(parts) == 1 else _part_of(message, part),
+            for number, part in enumerate(parts, 1):
+                await _run(on_new_message, message if len(parts) == 1 else _part_of(message, part, number),
                            buffer, timeout)
                 if buffer.closed:
                     break
@@ -252,10 +252,12 @@ def safe_turn(on_new_message: Handler, stated_country: Optional[CountryLookup] =
     return handle
 
 
-def _part_of(message: UserMessage, text: Text) -> UserMessage:
-    """One question of a message that holds several, as a message of its own."""
+def _part_of(message: UserMessage, text: Text, number: int) -> UserMessage:
+    """One question of a message that holds several, as a message of its own, its
+    number in the metadata (content/topics.py: an answer the first part gave is not repeated)."""
+    metadata = message.metadata if isinstance(message.metadata, dict) else {}
     return UserMessage(text, message.output_channel, message.sender_id,
-                       input_channel=message.input_channel, metadata=message.metadata)
+                       input_channel=message.input_channel, metadata={**metadata, PART_KEY: number})
 
 
 async def _run(on_new_message: Handler, message: UserMessage, buffer: TurnBuffer, timeout: float) -> None:

@@ -19,7 +19,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from content import answers
-from understanding import follow_up
+from understanding import follow_up, split
 
 CLARIFY = "utter_clarify"
 TELL_ME_MORE = "utter_tell_me_more"
@@ -100,14 +100,18 @@ class TopicButtons:
 
     def then(self, utter_action: Text, tracker: DialogueStateTracker) -> Optional[Text]:
         """The answer ("utter_faq/cost") to put after a not-covered reply whose card says
-        `then: cost`, unless the bot's last message was that answer ("how much is it and
-        is it covered by insurance?" gets the costs once)."""
+        `then: cost`, unless an earlier question of the same message just got it ("how much
+        is it and is it covered by insurance?" gets the costs once). A later message gets it
+        again: the reply says "Here is what the article does say about cost:"."""
         topic = (self.cards.get(utter_action[len(RETRIEVAL_PREFIX):]) or {}).get("then")
         if not topic or not answers.is_answer(utter_action):
             return None
         answer = f"{RETRIEVAL_PREFIX}faq/{topic}"
+        latest = tracker.latest_message
+        later_part = split.part_number(latest.metadata if latest else None) > 1
         said = next((e for e in reversed(tracker.events) if isinstance(e, BotUttered)), None)
-        return None if said and (said.metadata or {}).get("utter_action") == answer else answer
+        just_said = said is not None and (said.metadata or {}).get("utter_action") == answer
+        return None if later_part and just_said else answer
 
     def add_buttons(self, response: Optional[Dict[Text, Any]], pointers: List[Text]) -> None:
         """Puts a button per topic in `pointers` under the response's own buttons."""

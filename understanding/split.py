@@ -9,7 +9,7 @@ it covered?"), and only into parts of at least MIN_WORDS words, so a story
 that ends in one question stays whole.
 """
 import re
-from typing import List, Text
+from typing import Any, List, Text
 
 MIN_WORDS = 3  # shorter parts join their neighbour, unless a one-word question ("price?") or "how much"
 FILLERS = {"ok", "okay", "right", "really", "yes", "no", "hm", "hmm", "lol", "please", "so", "and", "huh", "what"}
@@ -76,3 +76,13 @@ def split_questions(text: Text) -> List[Text]:
     if len(parts) < 2 or len(parts) > MAX_PARTS:
         return [text]
     return parts
+
+
+PART_KEY = "split_part"  # in the metadata of each question of a split message: 1, 2, ...
+
+
+def part_number(metadata: Any) -> int:
+    """Which question of a split message this is (channels/turn.py sets it); 1 for a whole message.
+    A visitor's client can send metadata too, so anything but a small whole number counts as 1."""
+    number = metadata.get(PART_KEY) if isinstance(metadata, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 10 else 1

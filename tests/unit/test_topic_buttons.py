@@ -3,12 +3,14 @@ after an answer, "Do you mean ...?" with two buttons, and "tell me more"."""
 import asyncio
 from pathlib import Path
 
+import pytest
 import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from content.answers import domain_responses, read_answers, read_topics
 from replies.nlg import AssistantNLG
+from understanding import split
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,13 +88,29 @@ def test_a_reply_that_promises_the_article_gives_it_in_the_same_message():
             assert topic in [p.stem for p in (ROOT / "data" / "faq").glob("*.yml")], name
 
 
-def test_the_promised_answer_is_not_repeated_right_after_itself():
-    """"how much is it and is it covered by insurance?": the costs, then the insurance reply without them again."""
-    cost = read_answers()["utter_faq/cost"][0]["text"]
-    events = [asked("how much is it", "faq", "faq/cost"), BotUttered(cost, metadata={"utter_action": "utter_faq/cost"}),
-              asked("is it covered by insurance", "not_covered", "not_covered/insurance")]
-    reply = say("utter_not_covered/insurance", *events)
-    assert reply["text"] == read_answers()["utter_not_covered/insurance"][0]["text"]
+def test_the_promised_answer_is_not_repeated_within_one_message():
+    """"how much is it and is it covered by insurance?" (channels/turn.py sends it as two parts):
+    the costs, then the insurance reply without them again. Asked in a later message, the reply
+    has them again, or it would end on "Here is what the article does say about cost:"."""
+    answers = read_answers()
+    cost, insurance = answers["utter_faq/cost"][0]["text"], answers["utter_not_covered/insurance"][0]["text"]
+
+    def second_question(metadata):
+        first = asked("how much is it", "faq", "faq/cost")
+        second = asked("is it covered by insurance", "not_covered", "not_covered/insurance")
+        second.metadata = metadata
+        return say("utter_not_covered/insurance", first, BotUttered(cost, metadata={"utter_action": "utter_faq/cost"}),
+                   second)["text"]
+
+    assert second_question({split.PART_KEY: 2}) == insurance
+    assert second_question({}) == insurance + "\n\n" + cost  # the next message, not the same one
+    assert second_question({split.PART_KEY: "2"}) == insurance + "\n\n" + cost  # a client's metadata: ignored
+
+
+@pytest.mark.parametrize("metadata, number", [(None, 1), ({}, 1), ({"split_part": 2}, 2), ({"split_part": True}, 1),
+                                              ({"split_part": 99}, 1), ([], 1), ({"split_part": "x"}, 1)])
+def test_part_number_reads_only_what_the_turn_wrapper_writes(metadata, number):
+    assert split.part_number(metadata) == number
 
 
 def test_do_you_mean_names_both_topics_and_offers_them_as_buttons():

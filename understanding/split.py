@@ -19,8 +19,10 @@ MAX_PARTS = 3  # more than this is a list, not a pair of questions: leave it who
 OPENERS = (r"how|what|whats|what's|is|isn't|are|does|do|did|can|could|will|would|where|who|why|when|"
            r"should|which|any|has|have")  # no imperatives ("and tell me a joke"): a request, not a second question
 AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
-AND_NEW_QUESTION = re.compile(rf"\s*(?:,|;)?\s+(?:and|also|plus)\s+(?:also\s+)?(?=(?:{OPENERS})\b)", re.I)
-LEADING_AND = re.compile(r"^(?:and|also|plus)\s+(?:also\s+)?", re.I)
+# "and" as typed on phones too: "how much is it n is it covered", "nd", "&", "+".
+AND = r"(?:and|also|plus|n|nd|an|&|\+)"
+AND_NEW_QUESTION = re.compile(rf"\s*(?:,|;)?\s+{AND}\s+(?:also\s+)?(?=(?:{OPENERS})\b)", re.I)
+LEADING_AND = re.compile(rf"^{AND}\s+(?:also\s+)?", re.I)
 STARTS_QUESTION = re.compile(rf"^(?:{OPENERS})\b", re.I)
 
 

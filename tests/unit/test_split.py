@@ -11,6 +11,9 @@ from understanding.split import split_questions
     ("price? duration?", ["price?", "duration?"]),
     ("how long dose it take and how much?", ["how long dose it take", "how much?"]),  # two words, a whole question
     ("how much is it and how long", ["how much is it", "how long"]),
+    # "and" as typed on a phone
+    ("hw much is imago n is it covered by my insurance", ["hw much is imago", "is it covered by my insurance"]),
+    ("how long does it take & does it work", ["how long does it take", "does it work"]),
     ("Does it work? Who can offer it? Where do I find one?",
      ["Does it work?", "Who can offer it?", "Where do I find one?"]),
 ])
@@ -31,6 +34,7 @@ def test_two_or_three_questions_are_cut_in_order(text, parts):
     "how much? how long? does it work? who offers it? where?",  # a list: left whole
     "Do we have to both come? my husband refuses",        # context after the question (a visitor test)
     "is it expensive? we are students on a budget",
+    "me n my wife want to try imago",                      # "n" not before a question word
 ])
 def test_one_question_stays_whole(text):
     assert split_questions(text) == [text]

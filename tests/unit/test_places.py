@@ -10,6 +10,9 @@ from safety.places import country_of_place
     ("im in germany", "INTL"), ("we moved to Sydney last year", "AU"), ("i just moved to london", "GB"),
     ("i'm from india but i live in the us now", "US"),  # the last statement wins
     ("I'm in Toronto", "CA"), ("we live in dublin", "IE"),
+    # provinces and states, and looser statements (a visitor mid-form, 2026-12-03)
+    ("idk somewhere in ontario, honestly", "CA"), ("im up in british columbia", "CA"), ("we are near brisbane", "AU"),
+    ("i live in queensland", "AU"),
 ])
 def test_a_statement_about_the_visitor_sets_the_country(text, code):
     assert default_detector().country(text) == code
@@ -18,6 +21,7 @@ def test_a_statement_about_the_visitor_sets_the_country(text, code):
 @pytest.mark.parametrize("text", [
     "my husband is from India", "we married in London", "my wife is from Brazil",
     "my sister lives in australia", "what is imago", "in us we trust", "he flew to canada",
+    "my parents are somewhere near ontario", "he is up in alberta for work",
 ])
 def test_a_passing_mention_does_not(text):
     assert default_detector().country(text) is None

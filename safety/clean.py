@@ -91,12 +91,12 @@ def unslash(text: Text) -> Text:
     return stripped.lstrip("/ \t\n")
 
 
-def _starred(word: Text, is_word: Callable[[Text], bool]) -> Text:
-    """"k*ll" -> "kill": the first vowel for the stars that makes a known word."""
-    for vowel in "ieaou":
-        if is_word(word.replace("*", vowel)):
-            return word.replace("*", vowel)
-    return word
+def _starred(word: Text, is_word: Callable[[Text], bool], reading: int = 0) -> Text:
+    """"k*ll" -> "kill": a vowel for the stars that makes a known word, the first by default.
+    "c*t" can be "cat" or "cut": `reading` 1, 2 ... give the others (the first one again when
+    there are no more), so no known word hides another."""
+    words = [word.replace("*", vowel) for vowel in "ieaou" if is_word(word.replace("*", vowel))]
+    return words[min(reading, len(words) - 1)] if words else word
 
 
 def _segment(letters: Text, is_word: Callable[[Text], bool]) -> Text:
@@ -134,6 +134,14 @@ def _untypo(match: re.Match) -> Text:
     return next((target for target in TYPO_WORDS if _one_edit(word, target)), word)
 
 
+STAR_READINGS = 3  # "c*t": cat, cot, cut
+
+
+def _unleet(text: Text) -> Text:
+    """Leetspeak read as letters, then one-letter typos of key words fixed."""
+    return WORD.sub(_untypo, LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text))
+
+
 def disguise_variants(lowered: Text, is_word: Callable[[Text], bool] = lambda word: False) -> List[Text]:
     """Other readings of lower-cased text, each only if it differs from it and the others:
     emoji as words, spaced letters joined and split into words, stars and leetspeak read
@@ -141,11 +149,11 @@ def disguise_variants(lowered: Text, is_word: Callable[[Text], bool] = lambda wo
     the text reversed (a right-to-left override shows it the right way round)."""
     text = EMOJI.sub(lambda m: f" {EMOJI_WORDS[m.group(0)]} ", lowered)
     text = SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0), is_word), text)
-    text = STARRED_WORD.sub(lambda m: _starred(m.group(0), is_word), text)
-    text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
-    text = WORD.sub(_untypo, text)
+    starred = [STARRED_WORD.sub(lambda m: _starred(m.group(0), is_word, n), text) for n in range(STAR_READINGS)]
+    text = _unleet(starred[0])
     # A stretched letter may stand for one ("diiie") or two ("killlll").
     candidates = [text, STRETCHED.sub(r"\1", text), STRETCHED.sub(r"\1\1", text), lowered[::-1]]
+    candidates += [_unleet(other) for other in starred[1:]]
     variants: List[Text] = []
     for candidate in candidates:
         if candidate != lowered and candidate not in variants:

@@ -59,6 +59,14 @@ def test_starred_letters_read_as_the_word_they_hide():
     assert "i want to kill myself" in disguise_variants("i want to k*ll mys*lf", default_detector().is_word)
 
 
+def test_a_starred_word_with_two_readings_gets_both():
+    """"c*t" is "cat" and "cut": a phrase about a cat must not hide "i cut myself"."""
+    known = {"cat", "cut", "myself"}.__contains__
+    variants = disguise_variants("i c*t mys*lf again", known)
+    assert "i cat myself again" in variants and "i cut myself again" in variants
+    assert default_detector().detect("i c*t mys*lf again").type == "crisis"
+
+
 @pytest.mark.parametrize("lowered", ["open 24/7", "i am 5ft tall", "is it worth it!", "we met in 2019"])
 def test_ordinary_text_has_no_leet_reading(lowered):
     assert all("kill" not in v and "die" not in v for v in disguise_variants(lowered))

@@ -182,6 +182,7 @@ CONTROL = [
     "she makes me share my location all day", "he hacked into my email", "he reads all my messages",
     "she cut me off from all my friends", "he knows all my passwords", "he decides what i wear",
     "i have to beg him for money for groceries", "i am not allowed to call them",
+    "i dont feel safe at home anymore", "i do not feel safe with him",
 
     "he checks my phone every night", "he doesnt let me see my friends", "she controls all my money",
     "he takes my paycheck", "my husband tracks my location", "he threatens to take the kids if i leave",
@@ -280,7 +281,7 @@ FIGURES_OF_SPEECH = [
     "my kid throws things around", "he cut me off in traffic", "we lock the pantry because of the toddler",
     "the heat is killing me", "my phone just died", "finished my cutting phase at the gym",
     "he hit a six at cricket", "work keeps me from my sleep", "this keeps me from my homework", "how do i break up without hurting him", "nurses ask about self harm at triage",
-    "i won't be here next week, can we move the session",
+    "i won't be here next week, can we move the session", "i feel safe with him now after therapy",
 
     "we only eat out once a week to save for therapy", "i only eat once a day, intermittent fasting",
     "my partner is killing me with these dishes", "im dying to know the cost",

@@ -17,9 +17,11 @@ SETS = yaml.safe_load(Path(__file__).with_name("strangers.yml").read_text(encodi
 WANT = {"crisis_self": "crisis", "crisis_other": "crisis", "eating": "crisis", "harm_others": "crisis",
         "abuse": "abuse", "abuse_other": "abuse"}
 # (right handoff first, at least; a handoff on a calm message, at most). Measured 2026-12-03:
-# set_1 108/116 and 2/40, set_2 111/116 and 3/40, set_3 73/116 and 8/40; the margins
-# (three or four messages) are for retraining noise: DIET decides what no phrase matches.
-FLOORS: Dict[str, Tuple[float, float]] = {"set_1": (0.90, 0.15), "set_2": (0.92, 0.20), "set_3": (0.60, 0.30)}
+# set_1 108/116 and 2/40, set_2 111/116 and 3/40, set_3 73/116 and 8/40, set_4 (blind)
+# 65/116 and 8/40; the margins (three or four messages) are for retraining noise: DIET
+# decides what no phrase matches.
+FLOORS: Dict[str, Tuple[float, float]] = {"set_1": (0.90, 0.15), "set_2": (0.92, 0.20), "set_3": (0.60, 0.30),
+                                          "set_4": (0.52, 0.30)}
 
 
 def first_handoff(servers, text: str):

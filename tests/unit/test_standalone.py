@@ -191,6 +191,7 @@ def test_a_copy_with_nothing_beside_it_works(tmp_path):
     counts = json.loads(load.stdout.strip().splitlines()[-1])
     assert counts["eval_dir"] == str((copy / "eval").resolve())
     assert counts["sets"] == {"xstest": 450, "simplesafetytests": 100, "openai_moderation": 1680, "clinc150": 23700}
-    sst, moderation, xstest_safe, clinc_in_scope, clinc_oos = counts["benchmark"]
+    sst, moderation, xstest_safe, clinc_in_scope, clinc_oos, *team = counts["benchmark"]
+    assert len(team) == 8 and all(team)  # the strangers' sets (tests/e2e/safety/strangers.yml): danger and calm
     assert (sst, moderation, clinc_oos) == (20, 51, 1000)  # SST suicide/self-harm/ED, moderation SH == 1, oos_test
     assert xstest_safe > 200 and clinc_in_scope == 1500
